@@ -1,0 +1,5 @@
+"""The behavioural credit scorecard (350–950) with reason codes, kept apart from the points ledger.
+
+Training (``train``, ``fit``, ``validation``) uses optbinning and scikit-learn; scoring (``model``) needs
+only NumPy and Polars over the frozen JSON tables, so the score path stays light and fast.
+"""
