@@ -7,6 +7,7 @@ quick commands such as ``policy check`` start fast.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
 
 import typer
@@ -21,17 +22,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# Each module defines ``register(app)``; order is the order of ``--help``.
-COMMAND_MODULES = [
-    "socialcredit.cli.policy",
-    "socialcredit.cli.evaluate",
-    "socialcredit.cli.demo",
-    "socialcredit.cli.certificate",
-    "socialcredit.cli.scorecard",
-]
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+
+def _command_modules() -> list[str]:
+    """Every module of this package that defines ``register(app)``, in the order of ``--help`` (by name)."""
+    package = importlib.import_module("socialcredit.cli")
+    names = sorted(info.name for info in pkgutil.iter_modules(package.__path__))
+    return [f"socialcredit.cli.{name}" for name in names if name not in ("main", "output")]
+
+
+for _name in _command_modules():
+    _module = importlib.import_module(_name)
+    if hasattr(_module, "register"):
+        _module.register(app)
 
 
 def run() -> None:
