@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from socialcredit.policy.categories import REFUSED_CATEGORIES
 from socialcredit.scorecard.explain import characteristic_label
+from socialcredit.scorecard.model import model_hash
 from socialcredit.scorecard.spec import Characteristic, ScorecardFile
 
 PSI_READING = "below 0.10 stable; 0.10–0.25 a moderate shift; above 0.25 a large shift"
 
 
-def render_card(spec: ScorecardFile, model_name: str) -> str:
+def render_card(spec: ScorecardFile) -> str:
     """The whole card."""
     parts = [
-        f"# Model card: {model_name}\n",
+        f"# Model card: {spec.id} (version {spec.version})\n",
         "A behavioural credit scorecard on the 350–950 scale, with reason codes. Scores rank applicants by the "
         "odds that they repay; every point comes from a published table below.\n",
         _data(spec),
@@ -40,6 +42,7 @@ def _data(spec: ScorecardFile) -> str:
         f"- File: `{d.file}`, {d.rows} rows, SHA-256 `{d.sha256}`",
         f"- Outcome: column `{d.target}`, `{d.good}` / `{d.bad}`; bad rate {d.bad_rate:.1%}",
         f"- Trained: {spec.created.isoformat()}; file format `{spec.format}` version {spec.format_version}",
+        f"- Model SHA-256 (canonical JSON, as every score names it): `{model_hash(spec)}`",
         *(f"- {note}" for note in d.notes),
     ]
     return "\n".join(lines) + "\n"
@@ -64,10 +67,19 @@ def _features(spec: ScorecardFile) -> str:
 
 
 def _excluded(spec: ScorecardFile) -> str:
+    refused = (
+        "Refused by design, whatever the data holds: features in the categories "
+        + ", ".join(f"`{name}`" for name in REFUSED_CATEGORIES)
+        + ", and columns whose names show such a characteristic (sex, marital status, nationality, ethnicity, "
+        "religion, health, …). Training stops with an error naming them; none can be in this model. "
+        "Every feature was declared with a category from the whitelist (column *category* above).\n"
+    )
     if not spec.excluded:
-        return "## Features left out\n\nNone.\n"
+        return f"## Features left out\n\n{refused}\nNo other column was left out.\n"
     rows = [[f"`{name}`", why] for name, why in spec.excluded.items()]
-    return "## Features left out\n\n" + _table(["column", "why"], rows)
+    return f"## Features left out\n\n{refused}\nColumns of the data left out of this model:\n\n" + _table(
+        ["column", "why"], rows
+    )
 
 
 def _evaluation(spec: ScorecardFile) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -91,7 +92,9 @@ def _bin(series: pl.Series, bad: np.ndarray, params: FitParams) -> Characteristi
         max_n_prebins=params.max_n_prebins,
         min_prebin_size=params.min_prebin_size,
     ).fit(values, bad)
-    table = binner.binning_table.build()
+    with warnings.catch_warnings():  # optbinning's own pandas use, not ours
+        warnings.simplefilter("ignore", DeprecationWarning)
+        table = binner.binning_table.build()
     rows = [table.iloc[i] for i in range(len(table) - 1)]  # drop "Totals"
     regular, missing = rows[:-2], rows[-1]
     splits = [float(s) for s in binner.splits] if numeric else []

@@ -1,12 +1,13 @@
 """Score applicants with a frozen scorecard: NumPy and Polars over the JSON tables, nothing else.
 
-``Scorecard.load(path)`` reads and checks the file; ``score_frame`` scores a whole table at once and
-``score_one`` one applicant (a dict of features) with the full explanation.
+``Scorecard.load(path)`` reads and checks the file; ``score_frame`` scores a whole table at once (vectorised)
+and ``score_one`` one applicant (a dict of features, plain Python) with the full explanation.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -18,11 +19,11 @@ import polars as pl
 from pydantic import ValidationError
 
 from socialcredit.errors import InvalidInput, UserError
+from socialcredit.scorecard.explain import REASONS, explain, scored_frame
+from socialcredit.scorecard.result import ModelRef, ScoreResult
 from socialcredit.scorecard.scaling import band_index
 from socialcredit.scorecard.spec import Characteristic, ScorecardFile
 from socialcredit.scorecard.table import category_values, invalid, numeric_values, require_columns
-
-REASONS = 4
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,13 @@ class Table:
     splits: np.ndarray
     lookup: dict[str, int]
     points: np.ndarray
+    point_list: tuple[int, ...]
     labels: tuple[str, ...]
     best: int
+
+    @property
+    def best_points(self) -> int:
+        return self.point_list[self.best]
 
     @property
     def n_bins(self) -> int:
@@ -51,7 +57,8 @@ class Table:
         lookup = {value: i for i, item in enumerate(spec.bins) for value in item.values or ()}
         best = int(np.argmax(points[: len(spec.bins)]))
         labels = tuple(item.label for item in bins)
-        return cls(spec, np.array(spec.splits, dtype=np.float64), lookup, points, labels, best)
+        splits = np.array(spec.splits, dtype=np.float64)
+        return cls(spec, splits, lookup, points, tuple(points.tolist()), labels, best)
 
     def encode(self, series: pl.Series, source: str) -> np.ndarray:
         """Bin index of every value of a column."""
@@ -75,9 +82,12 @@ class Table:
 
     def display_one(self, value: Any) -> Any:
         """One value as scored (see :meth:`display_values`)."""
-        if self.encode_one(value) == self.n_bins:
+        if value is None or (isinstance(value, str) and value.strip() == ""):
             return None
-        return _number(value, self.spec.name) if self.spec.kind == "numeric" else str(value).strip()
+        if self.spec.kind == "categorical":
+            return str(value).lower() if isinstance(value, bool) else str(value).strip()
+        number = _number(value, self.spec.name)
+        return None if math.isnan(number) else number
 
     def encode_one(self, value: Any) -> int:
         """Bin index of one value (same rules as :meth:`encode`)."""
@@ -101,9 +111,6 @@ class Scored:
     band: np.ndarray
     order: np.ndarray  # n × REASONS characteristics by points lost
     lost: np.ndarray  # n × REASONS points lost (0: no reason)
-    change_char: np.ndarray  # −1: no single change reaches the next band
-    change_bin: np.ndarray
-    change_gain: np.ndarray
 
 
 class Scorecard:
@@ -114,8 +121,14 @@ class Scorecard:
         self.tables = [Table.build(c) for c in spec.characteristics]
         self.columns = [c.name for c in spec.characteristics]
         self.band_names = [band.name for band in spec.bands]
-        self.band_lowers = np.array([band.min for band in spec.bands], dtype=np.int64)
-        self.best_points = np.array([t.points[t.best] for t in self.tables], dtype=np.int64)
+        self.band_min = [band.min for band in spec.bands]
+        self.band_lowers = np.array(self.band_min, dtype=np.int64)
+        self.best_points = np.array([t.best_points for t in self.tables], dtype=np.int64)
+        self.ref = ModelRef(id=spec.id, version=spec.version, hash=model_hash(spec))
+
+    def clamp(self, raw: int) -> int:
+        """A raw total clamped to the scale."""
+        return min(max(raw, self.spec.min_score), self.spec.max_score)
 
     @classmethod
     def load(cls, path: str | Path) -> Scorecard:
@@ -142,56 +155,39 @@ class Scorecard:
             return np.zeros((frame.height, 0), dtype=np.int64)
         return np.stack([t.encode(frame[t.spec.name], source) for t in self.tables], axis=1)
 
-    def encode_features(self, features: dict[str, Any]) -> np.ndarray:
+    def encode_features(self, features: dict[str, Any]) -> list[int]:
+        """Bin index of each characteristic of one applicant; every characteristic must be a key."""
         missing = [name for name in self.columns if name not in features]
         if missing:
             lines = [f"feature {name!r} is missing" for name in missing]
             raise InvalidInput(f"{len(missing)} feature(s) missing", details=lines)
-        return np.array([[t.encode_one(features[t.spec.name]) for t in self.tables]], dtype=np.int64)
+        return [t.encode_one(features[t.spec.name]) for t in self.tables]
 
     def score_index(self, index: np.ndarray) -> Scored:
-        """Scores, bands, reasons and next-band changes of encoded applicants."""
+        """Scores, bands and ranked reasons of encoded applicants (n × characteristics bin indexes)."""
         points = np.stack([t.points[index[:, j]] for j, t in enumerate(self.tables)], axis=1)
         raw = self.spec.base_points + points.sum(axis=1)
         score = np.clip(raw, self.spec.min_score, self.spec.max_score)
         band = band_index(score, self.band_lowers)
-        gap = np.maximum(self.best_points[None, :] - points, 0)
-        top = min(REASONS, gap.shape[1])
-        order = np.argsort(-gap, axis=1, kind="stable")[:, :top]
-        lost = np.take_along_axis(gap, order, axis=1)
-        change = self._next_band_changes(points, raw, band)
-        return Scored(index, points, raw, score, band, order, lost, *change)
-
-    def _next_band_changes(
-        self, points: np.ndarray, raw: np.ndarray, band: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per applicant, the single bin change with the fewest points that reaches the next band."""
-        upper = np.append(self.band_lowers[1:], np.iinfo(np.int64).max)
-        need = np.where(band + 1 < len(self.band_lowers), upper[band] - raw, np.iinfo(np.int64).max)
-        best_gain = np.full(raw.shape, np.iinfo(np.int64).max, dtype=np.int64)
-        char = np.full(raw.shape, -1, dtype=np.int64)
-        target = np.full(raw.shape, -1, dtype=np.int64)
-        for j, table in enumerate(self.tables):
-            for b in range(table.n_bins):
-                gain = table.points[b] - points[:, j]
-                better = (gain >= need) & (gain > 0) & (gain < best_gain)
-                best_gain = np.where(better, gain, best_gain)
-                char[better] = j
-                target[better] = b
-        return char, target, np.where(char >= 0, best_gain, 0)
+        gap = self.best_points[None, :] - points
+        order = np.argsort(-gap, axis=1, kind="stable")[:, : min(REASONS, gap.shape[1])]
+        lost = np.maximum(np.take_along_axis(gap, order, axis=1), 0)
+        return Scored(index, points, raw, score, band, order, lost)
 
     def score_frame(self, frame: pl.DataFrame, source: str = "data") -> pl.DataFrame:
-        """One row per applicant: score, band, top reason codes with points lost, next-band change."""
-        from socialcredit.scorecard.explain import scored_frame
-
+        """One row per applicant: score, band, top reason codes with points lost, points to the next band."""
         return scored_frame(self, self.score_index(self.encode_frame(frame, source)))
 
-    def score_one(self, features: dict[str, Any]) -> dict[str, Any]:
-        """Score, band, reasons (with sentences) and the smallest change to the next band of one applicant."""
-        from socialcredit.scorecard.explain import explain_row
+    def score_one(self, features: dict[str, Any]) -> ScoreResult:
+        """Score, band, reasons and the smallest change to the next band of one applicant."""
+        index = self.encode_features(features)
+        return explain(self, index, [t.display_one(features[t.spec.name]) for t in self.tables])
 
-        scored = self.score_index(self.encode_features(features))
-        return explain_row(self, scored, 0, [t.display_one(features[t.spec.name]) for t in self.tables])
+
+def model_hash(spec: ScorecardFile) -> str:
+    """SHA-256 of the scorecard's canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _number(value: Any, name: str) -> float:

@@ -82,6 +82,8 @@ class ScorecardFile(_Strict):
 
     format: Literal["socialcredit-scorecard"] = "socialcredit-scorecard"
     format_version: Literal[1] = 1
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
     created: datetime
     data: DataInfo
     parameters: dict[str, Any]

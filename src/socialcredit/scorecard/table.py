@@ -1,10 +1,12 @@
 """Read applicant tables (CSV, Parquet, JSON Lines) and turn columns into numbers or categories.
 
-Errors name the file, the column and the 1-based data row (the first row after a CSV header is row 1).
+Errors name the file, the column and where the bad value is: its line for CSV (the header is line 1) and JSON
+Lines, its 1-based row for Parquet.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -28,6 +30,10 @@ def read_table(path: Path) -> pl.DataFrame:
         raise UserError(f"{path}: unknown file type {path.suffix!r}; use .csv, .parquet or .jsonl")
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    # Polars pads a short CSV line with nulls (a silent shift of data) and reports a long one vaguely.
+    shape = _csv_shape_problem(path) if kind == "csv" else None
+    if shape:
+        raise invalid(f"{path}: {shape}")
     try:
         if kind == "csv":
             return pl.read_csv(path, infer_schema=False)
@@ -37,6 +43,30 @@ def read_table(path: Path) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise invalid(f"{path}: cannot read as {kind}: {first}") from None
+
+
+def _csv_shape_problem(path: Path) -> str | None:
+    """The first CSV line whose number of fields differs from the header's, said plainly."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            for record in reader:
+                if header is not None and record and len(record) != len(header):
+                    return f"line {reader.line_num}: {len(record)} fields, the header has {len(header)}"
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return f"not readable as CSV: {error}"
+    return None
+
+
+def row_ref(source: str, row: int) -> str:
+    """Where 0-based data row ``row`` of file ``source`` is, as a reader would look for it (one record a line)."""
+    kind = SUFFIXES.get(Path(source).suffix.lower())
+    if kind == "csv":
+        return f"line {row + 2}"
+    if kind == "jsonl":
+        return f"line {row + 1}"
+    return f"row {row + 1}"
 
 
 def file_sha256(path: Path) -> str:
@@ -88,8 +118,8 @@ def numeric_values(series: pl.Series, source: str) -> np.ndarray:
     bad = (parsed.is_null() & text.is_not_null()).arg_true()
     if len(bad):
         row = int(bad[0])
-        line = f"{source}: row {row + 1}, column {series.name!r}: {text[row]!r} is not a number"
-        more = f" ({len(bad)} such rows)" if len(bad) > 1 else ""
+        line = f"{source}: {row_ref(source, row)}, column {series.name!r}: {text[row]!r} is not a number"
+        more = f" ({len(bad)} such values)" if len(bad) > 1 else ""
         raise invalid(line + more)
     return parsed.fill_nan(None).to_numpy(allow_copy=True).astype(np.float64)
 

@@ -25,6 +25,7 @@ from socialcredit.scorecard.table import (
     mostly_numbers,
     numeric_values,
     read_table,
+    row_ref,
 )
 from socialcredit.scorecard.validation import repeated_holdout
 
@@ -38,7 +39,10 @@ class TrainRequest:
     data: Path
     target: str
     categories: Path
+    model_id: str = "scorecard"
+    version: str = "1"
     exclude: list[str] = field(default_factory=list)
+    removed: dict[str, str] = field(default_factory=dict)  # columns cut from the file before it was given, and why
     good: str = "good"
     bad: str = "bad"
     seed: int = 0
@@ -57,6 +61,9 @@ def train(request: TrainRequest, step: Callable[[], None] | None = None) -> Scor
     bad = outcome(frame, request.target, request.good, request.bad, source)
     table = load_category_table(request.categories)
     plan = plan_features(frame.columns, request.target, table, request.exclude, str(request.categories))
+    present = [name for name in request.removed if name in frame.columns]
+    if present:
+        raise UserError(f"--removed: {', '.join(map(repr, present))} is in the data; drop it with --exclude instead")
     features = typed_features(frame, plan, source)
 
     def score_split(train_rows: np.ndarray, holdout_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -82,8 +89,9 @@ def outcome(frame: pl.DataFrame, target: str, good: str, bad: str, source: str) 
     wrong = (~labels.is_in([good, bad]) | labels.is_null()).arg_true()
     if len(wrong):
         row = int(wrong[0])
-        line = f"{source}: row {row + 1}, column {target!r}: {labels[row]!r} is neither {good!r} nor {bad!r}"
-        raise invalid(line + (f" ({len(wrong)} such rows)" if len(wrong) > 1 else ""))
+        where = row_ref(source, row)
+        line = f"{source}: {where}, column {target!r}: {labels[row]!r} is neither {good!r} nor {bad!r}"
+        raise invalid(line + (f" ({len(wrong)} such values)" if len(wrong) > 1 else ""))
     result = (labels == bad).to_numpy().astype(np.int64)
     counts = {good: int((result == 0).sum()), bad: int(result.sum())}
     if min(counts.values()) < MIN_CLASS_ROWS:
@@ -107,6 +115,8 @@ def assemble(request: TrainRequest, fitted: Fitted, plan: FeaturePlan, info: Dat
     """The scorecard file of a fit."""
     scaling = request.scaling
     return ScorecardFile(
+        id=request.model_id,
+        version=request.version,
         created=datetime.now(UTC).replace(microsecond=0),
         data=info,
         parameters={
@@ -129,7 +139,11 @@ def assemble(request: TrainRequest, fitted: Fitted, plan: FeaturePlan, info: Dat
         max_score=scaling.max_score,
         bands=[Band(name=name, min=lower) for name, lower in BANDS],
         characteristics=fitted.characteristics,
-        excluded={**plan.excluded, **fitted.dropped},
+        excluded={
+            **{name: f"removed from the data before training: {why}" for name, why in request.removed.items()},
+            **plan.excluded,
+            **fitted.dropped,
+        },
     )
 
 
