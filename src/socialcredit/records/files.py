@@ -35,7 +35,12 @@ def record_format(path: Path) -> str:
 
 
 def parquet_files(path: Path) -> list[Path]:
-    """The Parquet files of a file or a partition directory, in a stable order."""
+    """The Parquet files of a file or a partition directory, in a stable order.
+
+    A directory with a ``records/`` subdirectory (the output of ``socialcredit synth``) means its records.
+    """
+    if path.is_dir() and (path / "records").is_dir():
+        path = path / "records"
     if path.is_dir():
         files = sorted(path.rglob("*.parquet"))
         if not files:
