@@ -1,0 +1,127 @@
+"""Who bears the change: subject kind, region, age band and sex read from the identifiers, over columns.
+
+``identifier_facts`` applies :func:`socialcredit.identity.validate_ric` and
+:func:`socialcredit.identity.person_facts` to a whole column at once: an identifier is a person's when it is
+a valid resident identity number (digits, check digit, birth date, known region), exactly as
+``parse_subject`` decides; everything else in a validated population is an organisation's credit code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from socialcredit.identity import region_codes, region_name
+
+if TYPE_CHECKING:
+    import polars as pl
+
+DIMENSIONS = ("kind", "region", "age_band", "sex")
+AGE_BANDS = ((0, "under 18"), (18, "18–29"), (30, "30–39"), (40, "40–49"), (50, "50–59"), (60, "60–69"), (70, "70+"))
+# GB 11643 weights, reduced modulo 11: the check digit is (1 − 2·Σ dᵢ·13^(16−i)) mod 11 and 13 ≡ 2 (mod 11).
+_WEIGHTS = tuple(pow(2, 16 - i, 11) for i in range(17))
+
+
+def identifier_facts(subjects: pl.Series, as_of: date) -> pl.DataFrame:
+    """Per identifier: ``kind``, ``region`` (code and name), ``age_band`` and ``sex`` (null for organisations)."""
+    import polars as pl
+
+    s = pl.col("subject")
+    born = pl.concat_str(s.str.slice(6, 4), s.str.slice(10, 2), s.str.slice(12, 2), separator="-")
+    born = born.str.to_date("%Y-%m-%d", strict=False)
+    frame = pl.DataFrame({"subject": subjects}).with_columns(born=born)
+    person = (
+        s.str.contains(r"^[0-9]{17}[0-9X]$")
+        & (_check_digit(s) == s.str.slice(17, 1))
+        & pl.col("born").is_not_null()
+        & (pl.col("born") >= date(1880, 1, 1))
+        & (pl.col("born") <= date.today())
+        & s.str.slice(0, 6).is_in(region_codes())
+    )
+    frame = frame.with_columns(person=person.fill_null(False))
+    code = pl.when(pl.col("person")).then(s.str.slice(0, 6)).otherwise(s.str.slice(2, 6))
+    month_day = pl.col("born").dt.month().cast(pl.Int32) * 100 + pl.col("born").dt.day().cast(pl.Int32)
+    before_birthday = (month_day > as_of.month * 100 + as_of.day).cast(pl.Int32)
+    age = pl.lit(as_of.year) - pl.col("born").dt.year().cast(pl.Int32) - before_birthday
+    frame = frame.with_columns(
+        kind=pl.when(pl.col("person")).then(pl.lit("person")).otherwise(pl.lit("organisation")),
+        code=code,
+        sex=pl.when(pl.col("person")).then(
+            pl.when(s.str.slice(16, 1).cast(pl.Int32) % 2 == 1).then(pl.lit("male")).otherwise(pl.lit("female"))
+        ),
+        age_band=pl.when(pl.col("person")).then(_band(age)),
+    )
+    names = {c: _region_label(c) for c in frame.get_column("code").unique().to_list() if c is not None}
+    region = pl.col("code").replace_strict(names, default=pl.col("code"), return_dtype=pl.String)
+    return frame.with_columns(region=region).select("subject", *DIMENSIONS)
+
+
+def breakdown(pairs: pl.DataFrame, facts: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Per dimension and group: subjects, downgraded, upgraded, newly denied or allowed, any change,
+    and the grade transitions that changed; the groups with the largest share made worse come first."""
+    import polars as pl
+
+    joined = pairs.join(facts, on="subject", how="left")
+    joined = joined.with_columns(worse=pl.col("down") | pl.col("newly_denied"))
+    result = {}
+    for dimension in DIMENSIONS:
+        rows = joined.filter(pl.col(dimension).is_not_null())
+        groups = rows.group_by(dimension).agg(
+            subjects=pl.len(),
+            worse=pl.col("worse").sum(),
+            downgraded=pl.col("down").sum(),
+            upgraded=pl.col("up").sum(),
+            newly_denied=pl.col("newly_denied").sum(),
+            newly_allowed=pl.col("newly_allowed").sum(),
+            changed=pl.col("changed").sum(),
+        )
+        groups = groups.with_columns(share_worse=pl.col("worse") / pl.col("subjects"))
+        groups = groups.sort(["share_worse", "subjects", dimension], descending=[True, True, False])
+        moves = _moves(rows, dimension)
+        result[dimension] = [
+            {"group": row[dimension], **_counts(row), "transitions": moves.get(row[dimension], [])}
+            for row in groups.iter_rows(named=True)
+        ]
+    return result
+
+
+def _moves(rows: pl.DataFrame, dimension: str) -> dict[str, list[dict[str, Any]]]:
+    """Per group, the grade transitions that changed the grade, largest first."""
+    import polars as pl
+
+    counts = rows.filter(pl.col("grade_changed")).group_by(dimension, "b_grade", "c_grade").agg(count=pl.len())
+    moves: dict[str, list[dict[str, Any]]] = {}
+    for row in counts.sort(["count", "b_grade", "c_grade"], descending=[True, False, False]).iter_rows(named=True):
+        moves.setdefault(row[dimension], []).append(
+            {"from": row["b_grade"], "to": row["c_grade"], "count": row["count"]}
+        )
+    return moves
+
+
+def _counts(row: dict[str, Any]) -> dict[str, Any]:
+    names = ("subjects", "worse", "downgraded", "upgraded", "newly_denied", "newly_allowed", "changed")
+    return {name: int(row[name]) for name in names} | {"share_worse": round(float(row["share_worse"]), 6)}
+
+
+def _check_digit(s: pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    total = pl.sum_horizontal(
+        [s.str.slice(i, 1).cast(pl.Int64, strict=False) * weight for i, weight in enumerate(_WEIGHTS)]
+    )
+    check = (1 + 22 - 2 * (total % 11)) % 11
+    return pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
+
+
+def _band(age: pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    expr = pl.lit(AGE_BANDS[0][1])
+    for low, label in AGE_BANDS[1:]:
+        expr = pl.when(age >= low).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def _region_label(code: str) -> str:
+    name = region_name(code)
+    return f"{name} ({code})" if name else code
