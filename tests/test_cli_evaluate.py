@@ -173,3 +173,37 @@ def test_bad_as_of_is_a_clear_error(handbook: Path, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "r.jsonl", RECORDS)
     result = cli("evaluate", "--policy", str(handbook), "--records", str(path), "--as-of", "30/06/2024")
     assert result.returncode == 2 and "--as-of" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_reference_to_an_invalid_record_is_not_reported_twice(handbook: Path, tmp_path: Path) -> None:
+    rows: list[dict[str, object]] = [
+        {"source": "s", "id": "1", "subject": "360426199101010072", "rule": "minus5", "occurred_on": "2024-01-01"},
+        {"source": "s", "id": "2", "kind": "withdraw", "ref": "1", "occurred_on": "2024-02-01"},
+    ]
+    path = write_jsonl(tmp_path / "r.jsonl", rows)
+    result = cli("evaluate", "--policy", str(handbook), "--records", str(path), "--as-of", "2024-06-30")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"{path}:1: subject: '360426199101010072': wrong check digit (expected 1)"
+    ]
+
+
+def test_subject_option_is_normalised_and_validated(handbook: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "r.jsonl", RECORDS)
+    args = ["evaluate", "--policy", str(handbook), "--records", str(path), "--as-of", "2024-06-30", "--format", "json"]
+    lower_x = json.loads(cli(*args, "--subject", " 11010519491231002x").stdout)
+    assert lower_x["subject"] == PERSON2 and lower_x["contributions"][0]["status"] == "withdrawn"
+    absent = json.loads(cli(*args, "--subject", "371082196001010013").stdout)
+    assert (absent["points"], absent["grade"], absent["contributions"]) == ("1000", "A", [])
+    bad = cli(*args, "--subject", "123")
+    assert bad.returncode == 2 and bad.stdout == "" and "18 characters" in bad.stderr
+
+
+def test_table_format_explains_one_subject_with_rule_titles(handbook: Path, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "r.jsonl", RECORDS)
+    result = cli(
+        "evaluate", "--policy", str(handbook), "--records", str(path), "--as-of", "2024-06-30", "--subject", PERSON
+    )
+    assert result.returncode == 0, result.stderr
+    assert PERSON in result.stdout and "993 points, grade B" in result.stdout
+    assert "other: Other commercial untrustworthiness" in result.stdout and "pending-notice" in result.stdout

@@ -207,6 +207,14 @@ def test_step11_next_change_is_the_earliest_start_or_end(policy: Policy) -> None
     assert evaluate(records[:2], policy, AS_OF).next_change_on == date(2025, 1, 10)
 
 
+def test_step11_a_fact_after_as_of_is_no_part_of_the_standing_even_when_known(policy: Policy) -> None:
+    """Asked about 30 June as known in December: July's facts are neither pending notice nor a next change."""
+    records = [rec("1", "minus5", "2024-01-10"), rec("2", "minus5", "2024-07-01"), rec("3", "litter", "2024-07-03")]
+    standing = evaluate(records, policy, AS_OF, known_at=datetime(2024, 12, 31, tzinfo=TZ))
+    assert [c.record for c in standing.contributions] == ["1"]
+    assert standing.next_change_on == date(2025, 1, 10) and points(standing) == "995"
+
+
 def test_standing_json_shape(policy: Policy) -> None:
     data = evaluate([rec("1")], policy, AS_OF).as_json()
     assert list(data) == [

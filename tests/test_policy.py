@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from socialcredit.errors import PolicyError, RefusedByDesign
-from socialcredit.policy import parse_policy
+from socialcredit.policy import load_policy, parse_policy
 from socialcredit.policy.categories import ALLOWED_CATEGORIES, REFUSED_CATEGORIES
 from socialcredit.policy.duration import Duration, add_duration, parse_duration
+from socialcredit.policy.model import Policy, Rule
+from socialcredit.policy.money import to_cents
 
 from conftest import POLICY_TOML, make_policy
 
@@ -123,3 +127,66 @@ def test_durations_parse_and_add_with_month_end_clamping() -> None:
 
     assert add_duration(date(2024, 1, 31), Duration(1, 0)) == date(2024, 2, 29)
     assert add_duration(date(2024, 2, 29), Duration(12, 1)) == date(2025, 3, 1)
+
+
+def test_legal_basis_must_not_be_blank() -> None:
+    assert problems_of(POLICY_TOML.replace('legal_basis = "Test law 1"', 'legal_basis = "   "')) == [
+        "rules[0].legal_basis: must not be blank"
+    ]
+
+
+# The shipped handbook, policies/rongcheng.toml, written from DOMAIN.md.
+SHIPPED = Path(__file__).resolve().parents[1] / "policies" / "rongcheng.toml"
+
+
+@pytest.fixture(scope="module")
+def rongcheng() -> Policy:
+    return load_policy(SHIPPED)
+
+
+def test_rongcheng_grades_and_start_follow_the_domain_brief(rongcheng: Policy) -> None:
+    assert rongcheng.scale.start == to_cents(1000)
+    bands = [(grade.name, grade.min) for grade in rongcheng.grades]
+    assert bands == [("AAA", 105000), ("AA", 103000), ("A", 96000), ("B", 85000), ("C", 60000), ("D", None)]
+
+
+def test_rongcheng_court_list_carries_the_nine_high_consumption_restrictions(rongcheng: Policy) -> None:
+    court = next(entry for entry in rongcheng.lists if entry.id == "court-defaulters")
+    assert court.public and court.members.rules == ["court.judgment-defaulter"]
+    on_court_list = [m for m in rongcheng.measures if m.when.lists == ["court-defaulters"] and m.effect == "deny"]
+    items = {item for m in on_court_list for item in range(1, 10) if f"art. 3({item})" in m.legal_basis}
+    assert items == set(range(1, 10))
+    assert {"air-travel", "g-train"} <= {m.service for m in on_court_list}
+
+
+def test_rongcheng_denies_only_through_legal_listings_and_publishes_no_grades(rongcheng: Policy) -> None:
+    for measure in rongcheng.measures:
+        assert measure.legal_basis.strip()
+        if measure.effect == "deny":
+            assert measure.when.lists and not measure.when.grades, measure.id
+    for entry in rongcheng.lists:
+        assert not (entry.public and entry.members.grades), entry.id
+    benefits = {m.id for m in rongcheng.measures if m.effect == "benefit"}
+    assert {"green-channel", "deposit-free-bikes", "heating-discount"} <= benefits
+
+
+def test_rongcheng_catalogue_values_caps_and_evidence(rongcheng: Policy) -> None:
+    def rule(rule_id: str) -> Rule:
+        found = rongcheng.rule(rule_id)
+        assert found is not None, rule_id
+        return found
+
+    assert rule("village.read-water-meter").points == 50  # +0.5
+    assert rule("commerce.other-untrustworthiness").points == (-5000, -500)
+    escort = rule("village.escort-elder")
+    assert escort.cap is not None and (escort.cap.count, escort.cap.per) == (2, "month")
+    assert escort.evidence is not None and (escort.evidence.photos, escort.evidence.or_video) == (2, True)
+    littering = rule("village.littering")
+    assert littering.notice is not None and str(littering.notice.cure_within) == "P3D"
+    assert rule("traffic.drunk-driving").grade_ceiling == "C"
+    assert rule("utility.destroy-equipment").points == -10000
+    assert all(r.category in ALLOWED_CATEGORIES for r in rongcheng.rules)
+
+
+def test_rongcheng_synth_rates_name_its_rules(rongcheng: Policy) -> None:
+    assert rongcheng.synth.rates and set(rongcheng.synth.rates) <= {r.id for r in rongcheng.rules}

@@ -1,58 +1,101 @@
-"""``socialcredit demo``: the shipped Rongcheng handbook on the shipped sample, explained."""
+"""``socialcredit demo``: the shipped Rongcheng handbook on the shipped sample, explained. Offline, no database."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from socialcredit.cli.output import stdout_console
+from socialcredit.errors import UserError
 from socialcredit.scoring.standing import Standing
 
-DEFAULT_POLICY = Path("policies/rongcheng.toml")
-DEFAULT_RECORDS = Path("examples/rongcheng-sample.jsonl")
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from socialcredit.policy.model import ListDef
+
+HANDBOOK = Path("policies/rongcheng.toml")
+SAMPLE = Path("examples/rongcheng-sample.jsonl")
+# src/socialcredit/cli/demo.py → the checkout's root, where an editable install finds policies/ and examples/.
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+
+def shipped_file(relative: Path, option: str) -> Path:
+    """``relative`` under the current directory, else under the checkout this package runs from."""
+    for base in (Path.cwd(), CHECKOUT):
+        candidate = base / relative
+        if candidate.is_file():
+            return candidate
+    raise UserError(f"{relative} not found here or in {CHECKOUT}; run from the repository or pass {option} PATH")
 
 
 def demo_command(
-    policy: Path = typer.Option(DEFAULT_POLICY, "--policy", help="Handbook TOML file."),
-    records: Path = typer.Option(DEFAULT_RECORDS, "--records", help="Record file."),
-    as_of: str = typer.Option("2025-06-30", "--as-of", help="Date of the standings."),
-    explained: int = typer.Option(3, "--explained", help="How many standings to explain in full."),
+    policy: Path | None = typer.Option(None, "--policy", help=f"Handbook TOML file. Default: {HANDBOOK}."),
+    records: Path | None = typer.Option(None, "--records", help=f"Record file. Default: {SAMPLE}."),
+    as_of: str = typer.Option("2025-06-30", "--as-of", help="Date of the standings (YYYY-MM-DD)."),
+    explained: int = typer.Option(3, "--explained", min=0, help="How many standings to explain in full."),
 ) -> None:
-    """Evaluate a handbook on sample records: grade distribution and a few explained standings.
+    """Evaluate the shipped handbook on the shipped sample: grade distribution, lists and explained standings.
 
-    Example (from a clone): socialcredit demo
+    Runs offline, without a database: the per-subject engine over examples/rongcheng-sample.jsonl.
+
+    Example: socialcredit demo --as-of 2025-06-30 --explained 3
     """
-    from socialcredit.cli.standing_view import render_explanation, render_standings
+    from socialcredit.cli.output import stdout_console
+    from socialcredit.cli.standing_view import render_explanation, render_grade_chart
     from socialcredit.policy import load_policy
     from socialcredit.scoring.batch_io import evaluate_all
     from socialcredit.scoring.moments import parse_as_of
 
-    handbook = load_policy(policy)
-    standings = evaluate_all(records, handbook, parse_as_of(as_of))
+    handbook_path = policy or shipped_file(HANDBOOK, "--policy")
+    records_path = records or shipped_file(SAMPLE, "--records")
+    handbook = load_policy(handbook_path)
+    standings = evaluate_all(records_path, handbook, parse_as_of(as_of))
     console = stdout_console()
-    console.print(
-        f"[bold]{handbook.policy.title}[/bold] ({handbook.id} {handbook.version}, sha256 {handbook.hash[:12]}…)"
+    console.print(f"[bold]{handbook.policy.title}[/bold]")
+    console.print(f"{handbook.id} {handbook.version}, sha256 {handbook.hash[:16]}…", highlight=False)
+    console.print(f"{len(standings)} subjects in {_shown(records_path)}, as of {as_of}\n", highlight=False)
+    render_grade_chart(standings, handbook, console)
+    _list_sizes(standings, handbook.lists, console)
+    chosen = pick_explained(standings, explained)
+    if chosen:
+        console.print(f"\n[bold]{len(chosen)} standings explained[/bold]")
+    for standing in chosen:
+        render_explanation(standing, console, handbook)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _list_sizes(standings: list[Standing], lists: list[ListDef], console: Console) -> None:
+    console.print("\n[bold]Lists[/bold]")
+    for entry in lists:
+        members = sum(1 for s in standings if any(item.id == entry.id for item in s.lists))
+        console.print(f"  {entry.id:<26} {entry.kind:<5} {members:>4} subjects  {entry.title}", highlight=False)
+
+
+def pick_explained(standings: list[Standing], count: int) -> list[Standing]:
+    """Up to ``count`` standings that show the most: the richest explanation, a listed subject, the best grade."""
+    by_variety = sorted(
+        standings, key=lambda s: (-len({c.status for c in s.contributions}), len(s.contributions), s.subject)
     )
-    console.print(f"{len(standings)} subjects from {records}, as of {as_of}\n")
-    counts = Counter(s.grade or "no consent" for s in standings)
-    widest = max(counts.values(), default=1)
-    for name in [grade.name for grade in handbook.grades] + ["no consent"]:
-        if name in counts or name != "no consent":
-            bar = "█" * round(30 * counts.get(name, 0) / widest)
-            console.print(f"  {name:>10} {counts.get(name, 0):>5} {bar}")
-    console.print()
-    render_standings(standings, console)
-    for standing in _most_interesting(standings, explained):
-        render_explanation(standing, console)
-
-
-def _most_interesting(standings: list[Standing], count: int) -> list[Standing]:
-    """Those with the most varied explanations first (listed, capped, cured, corrected...)."""
-    return sorted(standings, key=lambda s: (-len({c.status for c in s.contributions}), -len(s.lists), s.subject))[
-        :count
-    ]
+    listed = sorted(
+        (s for s in standings if any(m.effect == "deny" for m in s.measures)),
+        key=lambda s: (-sum(m.effect == "deny" for m in s.measures), len(s.contributions), s.subject),
+    )
+    best = sorted(standings, key=lambda s: (-(s.points or 0), s.subject))
+    chosen: list[Standing] = []
+    for pool in (by_variety, listed, best):
+        pick = next((s for s in pool if s not in chosen), None)
+        if pick is not None:
+            chosen.append(pick)
+    chosen += [s for s in by_variety if s not in chosen]
+    return chosen[:count]
 
 
 def register(app: typer.Typer) -> None:

@@ -54,7 +54,7 @@ def evaluate_command(
     else:
         from socialcredit.cli.standing_view import render_standings
 
-        render_standings(standings, stdout_console(), explain=only is not None)
+        render_standings(standings, stdout_console(), explain=only is not None, policy=handbook)
 
 
 def register(app: typer.Typer) -> None:

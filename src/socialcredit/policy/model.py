@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    model_validator,
+)
 
 from socialcredit.policy.duration import Duration, parse_duration
 from socialcredit.policy.money import format_cents, to_cents
@@ -49,6 +58,13 @@ def _serialize_points(value: int | tuple[int, int]) -> str | list[str]:
     return format_cents(value)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
 Cents = Annotated[int, BeforeValidator(_cents), PlainSerializer(format_cents, return_type=str)]
 DurationField = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str, return_type=str)]
 RulePoints = Annotated[int | tuple[int, int], BeforeValidator(_points), PlainSerializer(_serialize_points)]
@@ -115,7 +131,7 @@ class Rule(Shape):
     category: str
     severity: Severity
     points: RulePoints
-    legal_basis: Annotated[str, Field(min_length=1)]
+    legal_basis: Text
     counts_for: DurationField | None = None
     cap: Cap | None = None
     evidence: Evidence | None = None
@@ -169,7 +185,7 @@ class Measure(Shape):
     service: Annotated[str, Field(min_length=1)]
     effect: Literal["deny", "benefit"]
     when: When
-    legal_basis: Annotated[str, Field(min_length=1)]
+    legal_basis: Text
     title: str
     description: str | None = None
 

@@ -91,15 +91,17 @@ def validate_raw(raws: Iterable[RawRecord], policy: Policy, *, today: date | Non
     kinds = tuple(policy.policy.subjects)
     problems: list[RecordProblem] = []
     placed: list[tuple[RawRecord, Record]] = []
+    invalid_keys: set[tuple[str, str]] = set()
     for raw in raws:
         try:
             record = parse_record(raw.data, tz, allowed_kinds=kinds)
         except RecordInvalid as invalid:
             problems += [RecordProblem(raw.file, raw.line, name, why) for name, why in invalid.problems]
+            invalid_keys.add(_raw_key(raw))
             continue
         problems += [RecordProblem(raw.file, raw.line, n, w) for n, w in rule_problems(record, policy, today=today)]
         placed.append((raw, record))
-    records, cross = _resolve_batch(placed)
+    records, cross = _resolve_batch(placed, invalid_keys)
     problems += cross
     if problems:
         problems.sort(key=lambda problem: (problem.file, problem.line))
@@ -108,8 +110,17 @@ def validate_raw(raws: Iterable[RawRecord], policy: Policy, *, today: date | Non
     return records
 
 
-def _resolve_batch(placed: list[tuple[RawRecord, Record]]) -> tuple[list[Record], list[RecordProblem]]:
-    """Duplicate keys, references to facts of the same source, and subjects inherited from the fact."""
+def _raw_key(raw: RawRecord) -> tuple[str, str]:
+    return (str(raw.data.get("source", "")).strip(), str(raw.data.get("id", "")).strip())
+
+
+def _resolve_batch(
+    placed: list[tuple[RawRecord, Record]], invalid_keys: set[tuple[str, str]]
+) -> tuple[list[Record], list[RecordProblem]]:
+    """Duplicate keys, references to facts of the same source, and subjects inherited from the fact.
+
+    A reference to a record that is present but invalid is not reported again: its own problems say why.
+    """
     problems: list[RecordProblem] = []
     by_key: dict[tuple[str, str], Record] = {}
     for raw, record in placed:
@@ -122,6 +133,8 @@ def _resolve_batch(placed: list[tuple[RawRecord, Record]]) -> tuple[list[Record]
     records: list[Record] = []
     for raw, record in placed:
         target = by_key.get(record.target) if record.target else None
+        if target is None and record.target in invalid_keys:
+            continue
         reason = reference_problem(record, target)
         if reason:
             problems.append(RecordProblem(raw.file, raw.line, *reason))

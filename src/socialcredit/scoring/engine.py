@@ -198,7 +198,8 @@ def _explanation(facts: list[FactState], as_of: date) -> tuple[Contribution, ...
 
 
 def _next_change(facts: list[FactState], as_of: date) -> date | None:
-    dates = [f.starts_on for f in facts if f.status == st.PENDING_NOTICE]
+    """Step 11. A fact that occurs after ``as_of`` is no part of the standing (step 10), so not pending notice."""
+    dates = [f.starts_on for f in facts if f.status == st.PENDING_NOTICE and f.occurred_on <= as_of]
     dates += [f.ends_on for f in facts if f.status in st.IN_FORCE]
     later = [day for day in dates if day > as_of]
     return min(later) if later else None
