@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from datetime import date
@@ -164,3 +165,34 @@ def test_merged_grade_order_bins_and_months() -> None:
     ]
     with pytest.raises(UserError, match="more than 120 months"):
         month_days(date(2000, 1, 1), date(2025, 1, 1))
+
+
+def test_synthetic_county_with_villages_from_the_subjects_table(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from socialcredit.policy import load_policy
+    from socialcredit.scoring.batch_io import evaluate_all
+
+    handbook = Path(__file__).resolve().parent.parent / "policies" / "rongcheng.toml"
+    county = tmp_path / "county"
+    made = cli("synth", "--policy", handbook, "--people", "150", "--orgs", "10", "--months", "18", "--seed", "3",
+               "--start", "2024-01-01", "--out", county)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    candidate = tmp_path / "candidate.toml"
+    candidate.write_text(handbook.read_text(encoding="utf-8").replace("min = 960", "min = 1000", 1), encoding="utf-8")
+    result = cli("simulate", "--baseline", handbook, "--candidate", candidate, "--records", county,
+                 "--as-of", "2025-06-30", "--format", "json", "--top", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    day = date(2025, 6, 30)
+    base = evaluate_all(county, load_policy(handbook), day)
+    cand = evaluate_all(county, load_policy(candidate), day)
+    expected = Counter((b.grade, c.grade) for b, c in zip(base, cand, strict=True))
+    assert {(t["from"], t["to"]): t["count"] for t in report["transitions"]} == expected
+    assert expected[("A", "B")] > 0
+    villages = report["groups"]["village"]
+    assert len(villages) > 1 and sum(row["subjects"] for row in villages) == len(base)
+    table = pl.read_parquet(county / "subjects.parquet")
+    scored = table.filter(pl.col("subject").is_in([b.subject for b in base]))
+    assert {row["group"]: row["subjects"] for row in villages} == dict(Counter(scored.get_column("village").to_list()))
+    assert "village" in report["top_subjects"][0]

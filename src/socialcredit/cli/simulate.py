@@ -15,6 +15,7 @@ from socialcredit.cli.output import Format, print_json, stderr_console, stdout_c
 from socialcredit.errors import UserError
 
 if TYPE_CHECKING:
+    import polars as pl
     from rich.console import Console
 
 
@@ -33,6 +34,12 @@ def simulate_command(
     format: Format = typer.Option(Format.table, "--format", help="table (summary) or json (every figure)."),
     consents: Path | None = typer.Option(
         None, "--consents", help="File of identifiers (one per line) who consented to scoring."
+    ),
+    subjects: Path | None = typer.Option(
+        None,
+        "--subjects",
+        help="Subjects table (.parquet or .csv with subject, village) for a breakdown by village. "
+        "Default: subjects.parquet beside the records of a synth directory.",
     ),
     top: int = typer.Option(10, "--top", min=0, help="How many of the most changed subjects to explain."),
     cliff_margin: str = typer.Option("5", "--cliff-margin", help="Points above a boundary that count as a cliff."),
@@ -60,10 +67,11 @@ def simulate_command(
     margin = _margin(cliff_margin, to_cents)
     _check_out(out)
     population = Population.from_path(records, consents=consenting_subjects(consents))
+    places = read_places(subjects, records)
     options = Options(top=top, cliff_margin=margin, explain_sample=explain_sample, full_ids=full_ids)
     with _progress(steps(start, day)) as advance:
-        report = simulate(population, old, new, as_of=day, known_at=known, monthly_from=start, options=options,
-                          advance=advance)  # fmt: skip
+        report = simulate(population, old, new, as_of=day, known_at=known, monthly_from=start, places=places,
+                          options=options, advance=advance)  # fmt: skip
     if out is not None:
         from socialcredit.simulate.html import render_simulation_html
 
@@ -72,6 +80,22 @@ def simulate_command(
         print_json(report)
     else:
         render_summary(report, stdout_console(), out)
+
+
+def read_places(subjects: Path | None, records: Path) -> pl.DataFrame | None:
+    """The subjects table given, or the one ``socialcredit synth`` wrote beside the records, or None."""
+    import polars as pl
+
+    path = subjects
+    if path is None:
+        beside = [records / "subjects.parquet", records.parent / "subjects.parquet"] if records.is_dir() else []
+        path = next((candidate for candidate in beside if candidate.is_file()), None)
+        if path is None:
+            return None
+    try:
+        return pl.read_csv(path) if path.suffix.lower() == ".csv" else pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise UserError(f"--subjects: cannot read {path}: {error}") from None
 
 
 def write_atomically(path: Path, text: str) -> None:

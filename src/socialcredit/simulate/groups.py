@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 DIMENSIONS = ("kind", "region", "age_band", "sex")
+PLACE = "village"  # from a subjects table (``socialcredit synth`` writes one), when given
 AGE_BANDS = ((0, "under 18"), (18, "18–29"), (30, "30–39"), (40, "40–49"), (50, "50–59"), (60, "60–69"), (70, "70+"))
 # GB 11643 weights, reduced modulo 11: the check digit is (1 − 2·Σ dᵢ·13^(16−i)) mod 11 and 13 ≡ 2 (mod 11).
 _WEIGHTS = tuple(pow(2, 16 - i, 11) for i in range(17))
@@ -56,6 +57,24 @@ def identifier_facts(subjects: pl.Series, as_of: date) -> pl.DataFrame:
     return frame.with_columns(region=region).select("subject", *DIMENSIONS)
 
 
+def with_places(facts: pl.DataFrame, places: pl.DataFrame | None) -> pl.DataFrame:
+    """Add the ``village`` column of a subjects table (``subject``, ``village``) to the identifier facts."""
+    if places is None:
+        return facts
+    from socialcredit.errors import UserError
+
+    missing = [name for name in ("subject", PLACE) if name not in places.columns]
+    if missing:
+        raise UserError(f"--subjects: the subjects table has no column {', '.join(missing)}")
+    table = places.select("subject", PLACE).unique("subject", keep="first")
+    return facts.join(table, on="subject", how="left")
+
+
+def dimensions(facts: pl.DataFrame) -> list[str]:
+    """The groupings available: kind, region, age band, sex, and village when a subjects table was given."""
+    return [*DIMENSIONS[:2], *([PLACE] if PLACE in facts.columns else []), *DIMENSIONS[2:]]
+
+
 def breakdown(pairs: pl.DataFrame, facts: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Per dimension and group: subjects, downgraded, upgraded, newly denied or allowed, any change,
     and the grade transitions that changed; the groups with the largest share made worse come first."""
@@ -64,7 +83,7 @@ def breakdown(pairs: pl.DataFrame, facts: pl.DataFrame) -> dict[str, list[dict[s
     joined = pairs.join(facts, on="subject", how="left")
     joined = joined.with_columns(worse=pl.col("down") | pl.col("newly_denied"))
     result = {}
-    for dimension in DIMENSIONS:
+    for dimension in dimensions(facts):
         rows = joined.filter(pl.col(dimension).is_not_null())
         groups = rows.group_by(dimension).agg(
             subjects=pl.len(),

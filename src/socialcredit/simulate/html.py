@@ -14,7 +14,13 @@ from markupsafe import Markup
 
 from socialcredit.simulate.charts import distribution_svg, grades_svg, monthly_svg
 
-GROUP_TITLES = {"kind": "Subject kind", "region": "Region (from the identifier)", "age_band": "Age band", "sex": "Sex"}
+GROUP_TITLES = {
+    "kind": "Subject kind",
+    "region": "Region (from the identifier)",
+    "village": "Village or community",
+    "age_band": "Age band",
+    "sex": "Sex",
+}
 SHOWN_GROUPS = 15
 
 

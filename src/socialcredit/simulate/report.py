@@ -18,7 +18,7 @@ from socialcredit.scoring.standing import Standing
 from socialcredit.simulate import alerts, compare
 from socialcredit.simulate.distribution import points_distribution
 from socialcredit.simulate.explain import drivers, explain_change, record_changes
-from socialcredit.simulate.groups import DIMENSIONS, breakdown, identifier_facts
+from socialcredit.simulate.groups import breakdown, identifier_facts, with_places
 from socialcredit.simulate.monthly import month_days, monthly_grades
 from socialcredit.simulate.outcomes import Population
 
@@ -49,10 +49,14 @@ def simulate(
     as_of: date,
     known_at: datetime | None = None,
     monthly_from: date | None = None,
+    places: pl.DataFrame | None = None,
     options: Options = Options(),
     advance: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """The full report of ``candidate`` against ``baseline`` over ``population`` on ``as_of``."""
+    """The full report of ``candidate`` against ``baseline`` over ``population`` on ``as_of``.
+
+    ``places`` (columns ``subject``, ``village``) adds a breakdown by village to those read from identifiers.
+    """
     tick = advance or (lambda: None)
     days = month_days(monthly_from, as_of) if monthly_from else []
     population.prepare(baseline, "baseline")
@@ -63,7 +67,7 @@ def simulate(
     tick()
     order = compare.merged_grades(baseline, candidate)
     pairs = compare.pair_frame(base, cand, order)
-    facts = identifier_facts(pairs.get_column("subject"), as_of)
+    facts = with_places(identifier_facts(pairs.get_column("subject"), as_of), places)
     report = _population_figures(pairs, facts, base, cand, baseline, candidate, order)
     report |= {"as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None}
     report |= _individual_figures(population, pairs, facts, baseline, candidate, as_of, known_at, options)
@@ -151,7 +155,7 @@ def _subject(
 ) -> dict[str, Any]:
     return {
         "subject": base.subject if full_ids else mask(base.subject),
-        **{dimension: facts.get(dimension) for dimension in DIMENSIONS},
+        **{name: value for name, value in facts.items() if name != "subject"},
         "baseline": _outcome(base),
         "candidate": _outcome(cand),
         "why": explain_change(base, cand, baseline, candidate),
