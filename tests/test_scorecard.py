@@ -324,3 +324,19 @@ def test_shipped_data_leaves_out_the_protected_columns_and_the_card_says_so() ->
     card = (ROOT / "docs" / "scorecard-model-card.md").read_text()
     assert "personal_status_and_sex" in card and "foreign_worker" in card
     assert Scorecard.load(SHIPPED).ref.hash in card  # the card describes this very model file
+
+
+def test_csv_parquet_and_json_lines_score_alike(tmp_path: Path) -> None:
+    from socialcredit.scorecard.table import read_table
+
+    card = Scorecard.load(SHIPPED)
+    typed = pl.read_csv(DATA).head(300)  # numbers as integers, as Parquet and JSON Lines carry them
+    typed.write_parquet(tmp_path / "a.parquet")
+    typed.write_ndjson(tmp_path / "a.jsonl")
+    expected = card.score_frame(read_table(DATA).head(300))
+    for name in ("a.parquet", "a.jsonl"):
+        assert card.score_frame(read_table(tmp_path / name)).equals(expected)
+    broken = typed.with_columns(pl.col("age_in_years").cast(pl.String).replace("67", "sixty-seven"))
+    broken.write_ndjson(tmp_path / "b.jsonl")
+    with pytest.raises(InvalidInput, match=r"b\.jsonl: line 1, column 'age_in_years': 'sixty-seven' is not a number"):
+        card.score_frame(read_table(tmp_path / "b.jsonl"), str(tmp_path / "b.jsonl"))
