@@ -1,0 +1,19 @@
+"""The append-only tables whose rows the audit log covers (each row carries its entry's ``audit_seq``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+
+from socialcredit.db.base import table_of
+from socialcredit.platform.cycle.models import CycleClosure
+from socialcredit.platform.evidence.models import EvidenceFile
+from socialcredit.platform.handbooks.models import HandbookActivation
+from socialcredit.platform.records.models import RecordRow, RecordStatus
+from socialcredit.platform.standings.models import StandingSnapshot
+from socialcredit.platform.subjects.models import SubjectConsent
+
+
+def covered_tables() -> list[Table]:
+    """Every covered table, in a fixed order."""
+    models = (RecordRow, RecordStatus, EvidenceFile, HandbookActivation, SubjectConsent, StandingSnapshot, CycleClosure)
+    return [table_of(model) for model in models]

@@ -1,0 +1,1 @@
+"""The monthly cycle: collect, report, committee, publish (calendar from Settings)."""

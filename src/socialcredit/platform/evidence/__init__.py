@@ -1,0 +1,1 @@
+"""Evidence: content-addressed files (photos, videos, documents) under the evidence directory."""

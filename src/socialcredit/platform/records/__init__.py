@@ -1,0 +1,1 @@
+"""Records on the platform: append-only storage, ingestion, and status history."""

@@ -1,0 +1,59 @@
+"""Record tables. Nothing here is ever updated or deleted: a status change is a new row.
+
+``records`` holds what the sources sent (``status`` is the status it arrived with: ``pending`` or
+``confirmed``); ``record_status`` appends each later change (review decisions, objections, outcomes)
+with its own time, so the status as known at any moment can be rebuilt.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from socialcredit.db.base import Base, BigKey, UTCDateTime
+
+
+class RecordRow(Base):
+    """One record as ingested (DESIGN §6), with who sent it, its content hash and its audit entry."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
+        Index("ix_records_subject", "subject"),
+        Index("ix_records_audit_seq", "audit_seq"),
+    )
+
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    source: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    record_id: Mapped[str] = mapped_column(String(128))
+    subject: Mapped[str] = mapped_column(ForeignKey("subjects.national_id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[str | None] = mapped_column(String(128))
+    rule: Mapped[str | None] = mapped_column(String(128))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    points: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(String(200))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    reported_by: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class RecordStatus(Base):
+    """A status change of a record (``confirmed``, ``rejected``, ``contested``), appended with its time."""
+
+    __tablename__ = "record_status"
+
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    record: Mapped[int] = mapped_column(ForeignKey("records.pk"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    cause: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    audit_seq: Mapped[int] = mapped_column(BigInteger)

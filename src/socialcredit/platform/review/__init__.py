@@ -1,0 +1,1 @@
+"""The review queue: the committee approves or rejects pending reports (four eyes, evidence checked)."""

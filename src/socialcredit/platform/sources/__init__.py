@@ -1,0 +1,1 @@
+"""Data sources (agencies, assessor teams) and the rules each may report."""

@@ -1,0 +1,1 @@
+"""Subjects: people and organisations, keyed by national identifier, with aliases and consent."""

@@ -1,0 +1,140 @@
+"""Subject services: find (by identifier or alias), create on first record, name, alias, consent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from socialcredit.access import Actor
+from socialcredit.db.base import utcnow
+from socialcredit.errors import Conflict, IdentifierError, NotFound
+from socialcredit.identity import parse_subject, validate_passport
+from socialcredit.platform.audit import service as audit
+from socialcredit.platform.subjects.models import Subject, SubjectAlias, SubjectConsent
+
+
+def subject_row(national_id: str, now: datetime) -> dict[str, object]:
+    """The row of a new subject: its kind, and the region its identifier encodes."""
+    parsed = parse_subject(national_id)
+    region = parsed.id[:6] if parsed.kind == "person" else parsed.id[2:8]
+    return {"national_id": parsed.id, "kind": parsed.kind, "region": region, "created_at": now}
+
+
+def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datetime | None = None) -> int:
+    """Create the subjects not yet known (identifiers already validated); return how many were new."""
+    wanted = set(national_ids)
+    known: set[str] = set()
+    chunk = sorted(wanted)
+    for start in range(0, len(chunk), 5000):
+        part = chunk[start : start + 5000]
+        known.update(session.execute(select(Subject.national_id).where(Subject.national_id.in_(part))).scalars())
+    missing = sorted(wanted - known)
+    if missing:
+        moment = now or utcnow()
+        session.execute(insert(Subject), [subject_row(value, moment) for value in missing])
+    return len(missing)
+
+
+def resolve(session: Session, identifier: str) -> str:
+    """The national identifier for a national identifier or a known alias (passport number)."""
+    try:
+        return parse_subject(identifier).id
+    except IdentifierError as error:
+        try:
+            passport = validate_passport(identifier)
+        except IdentifierError:
+            raise error from None
+    found = session.execute(select(SubjectAlias.subject).where(SubjectAlias.value == passport)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"no subject has the passport number {passport}")
+    return found
+
+
+def get(session: Session, *, identifier: str) -> Subject:
+    """The subject named by an identifier or alias; NotFound when the platform has no record of it."""
+    national_id = resolve(session, identifier)
+    subject = session.execute(select(Subject).where(Subject.national_id == national_id)).scalar_one_or_none()
+    if subject is None:
+        raise NotFound(f"no subject {national_id} on the platform")
+    return subject
+
+
+def update(
+    session: Session, *, actor: Actor, identifier: str, name: str | None = None, village: str | None = None
+) -> Subject:
+    """Create or update a subject's descriptive fields (name, village); audited."""
+    national_id = parse_subject(identifier).id
+    ensure_subjects(session, [national_id])
+    subject = get(session, identifier=national_id)
+    if name is not None:
+        subject.name = name
+    if village is not None:
+        subject.village = village
+    audit.log(
+        session,
+        actor=actor.id,
+        action="subject.update",
+        object=f"subject:{national_id}",
+        payload={"name": name, "village": village},
+    )
+    return subject
+
+
+def add_alias(session: Session, *, actor: Actor, identifier: str, passport: str) -> SubjectAlias:
+    """Link a passport number to a person; Conflict when it already belongs to someone."""
+    subject = get(session, identifier=identifier)
+    number = validate_passport(passport)
+    taken = session.execute(select(SubjectAlias).where(SubjectAlias.value == number)).scalar_one_or_none()
+    if taken is not None:
+        if taken.subject == subject.national_id:
+            return taken
+        raise Conflict(f"passport {number} is already linked to another subject", details={"passport": number})
+    alias = SubjectAlias(subject=subject.national_id, kind="passport", value=number, created_at=utcnow())
+    session.add(alias)
+    audit.log(
+        session,
+        actor=actor.id,
+        action="subject.alias",
+        object=f"subject:{subject.national_id}",
+        payload={"passport": number},
+    )
+    return alias
+
+
+def aliases(session: Session, *, national_id: str) -> list[str]:
+    query = select(SubjectAlias.value).where(SubjectAlias.subject == national_id).order_by(SubjectAlias.value)
+    return list(session.execute(query).scalars())
+
+
+def set_consent(session: Session, *, actor: Actor, identifier: str, given: bool) -> datetime:
+    """Append a consent (or its withdrawal) with its own time; return that time."""
+    subject = get(session, identifier=identifier)
+    seq, now = audit.next_seq(session), utcnow()
+    row = {"subject": subject.national_id, "given": given, "at": now, "actor": actor.id, "audit_seq": seq}
+    digest = audit.add_rows(session, SubjectConsent, [row])
+    audit.append(
+        session,
+        seq=seq,
+        actor=actor.id,
+        action="subject.consent",
+        object=f"subject:{subject.national_id}",
+        payload={"given": given},
+        covered={"subject_consents": digest},
+        at=now,
+    )
+    return now
+
+
+def consents_at(session: Session, subjects: list[str], at: datetime) -> dict[str, bool]:
+    """Each subject's consent to scoring as it stood at ``at`` (the latest row by then; none: no consent)."""
+    latest: dict[str, bool] = {}
+    query = (
+        select(SubjectConsent.subject, SubjectConsent.given)
+        .where(SubjectConsent.subject.in_(subjects), SubjectConsent.at <= at)
+        .order_by(SubjectConsent.at, SubjectConsent.pk)
+    )
+    latest.update(session.execute(query).tuples().all())
+    return latest

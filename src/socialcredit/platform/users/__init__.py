@@ -1,0 +1,1 @@
+"""People (users with passwords) and machines (API keys), each with a role."""
