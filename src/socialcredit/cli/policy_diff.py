@@ -25,7 +25,7 @@ def diff_command(
 ) -> None:
     """Compare two handbooks: header and scale, grade bands, rules, lists and measures added, removed, changed.
 
-    Example: socialcredit policy diff policies/rongcheng.toml proposal.toml --format json
+    Example: socialcredit policy diff policies/rongcheng.toml docs/simulate-candidate.toml --format json
     """
     from socialcredit.policy.diff import diff_policies
 

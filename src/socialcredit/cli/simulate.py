@@ -50,7 +50,7 @@ def simulate_command(
 ) -> None:
     """Simulate a candidate handbook: transitions, points, lists, services, who bears it, warnings.
 
-    Example: socialcredit simulate --baseline policies/rongcheng.toml --candidate proposal.toml
+    Example: socialcredit simulate --baseline policies/rongcheng.toml --candidate docs/simulate-candidate.toml
     --records county/ --as-of 2025-06-30 --monthly-from 2024-07-25 --out report.html
     """
     from socialcredit.cli.policy_diff import load_handbook

@@ -134,7 +134,7 @@ def warnings(figures: dict[str, Any], candidate: Policy, margin: int) -> list[di
     out += [_driver(item, drivers) for item in drivers["rules"][:TOP_RULES] if item["share"] >= DRIVER_SHARE]
     out += [_grade_measure(item) for item in figures["grade_measures"]]
     low = " or ".join(low_grades(candidate))
-    out += [_minor_low(item, low) for item in figures["minor_to_low"]]
+    out += [_minor_low(item, low, drivers["explained"]) for item in figures["minor_to_low"]]
     out += _minor_ceilings(candidate)
     return out
 
@@ -173,8 +173,11 @@ def _grade_measure(item: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "grade-measure", "measure": item["measure"], "count": item["subjects"], "message": message}
 
 
-def _minor_low(item: dict[str, Any], low: str) -> dict[str, Any]:
-    message = f"the minor-severity rule {item['rule']} pushes {item['subjects']} explained downgraded subjects to {low}"
+def _minor_low(item: dict[str, Any], low: str, explained: int) -> dict[str, Any]:
+    message = (
+        f"the minor-severity rule {item['rule']} pushes subjects to {low}: {item['subjects']} of the "
+        f"{explained} downgraded subjects explained"
+    )
     return {"kind": "minor-to-low", "rule": item["rule"], "count": item["subjects"], "message": message}
 
 

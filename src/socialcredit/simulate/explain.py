@@ -138,7 +138,9 @@ def _grade_sentences(base: Standing, cand: Standing, baseline: Policy, candidate
         )
     for grade, item in ceilings(cand, candidate):
         if grade == cand.grade and band(candidate, cand.points) != cand.grade:
-            out.append(f"grade ceiling {grade} from rule {item.rule} (record {item.source}/{item.record})")
+            old = baseline.rule(item.rule)
+            new = "" if old is not None and old.grade_ceiling == grade else ", a ceiling the baseline does not have"
+            out.append(f"grade ceiling {grade} from rule {item.rule} (record {item.source}/{item.record}){new}")
     if cand.points is None or base.points is None:
         out.append("no points or grade without the subject's consent under one handbook")
     return out
