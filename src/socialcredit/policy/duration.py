@@ -33,12 +33,15 @@ def parse_duration(text: str) -> Duration:
 
 def add_months(day: date, months: int) -> date:
     """Add calendar months, clamping to the last day of a shorter month (Jan 31 + 1 month = Feb 28/29)."""
-    total = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(total, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
+    if not months:
+        return day
+    year, month = divmod(day.year * 12 + (day.month - 1) + months, 12)
+    if day.day <= 28:  # every month has the day: no clamping needed
+        return date(year, month + 1, day.day)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def add_duration(day: date, duration: Duration) -> date:
     """``day + duration``: months first (clamped to month end), then days."""
-    return add_months(day, duration.months) + timedelta(days=duration.days)
+    moved = add_months(day, duration.months)
+    return moved + timedelta(days=duration.days) if duration.days else moved

@@ -226,6 +226,11 @@ class Policy(Shape):
         """SHA-256 of the canonical JSON form (set by the loader)."""
         return self._hash
 
+    @property
+    def rules_by_id(self) -> dict[str, Rule]:
+        """Every rule by id (fetch it once in loops: private attributes are slow to reach)."""
+        return self._rules
+
     def rule(self, rule_id: str) -> Rule | None:
         return self._rules.get(rule_id)
 

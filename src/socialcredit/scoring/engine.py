@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from socialcredit.errors import RecordError
-from socialcredit.policy.duration import add_duration
+from socialcredit.policy.duration import Duration, add_duration
 from socialcredit.policy.model import Policy, Rule
 from socialcredit.records.schema import Record
 from socialcredit.scoring import standing as st
@@ -55,8 +55,9 @@ def evaluate(
     known = known_at or end_of_day(as_of, tz)
     subject = subject or _only_subject(records)
     facts = resolve_facts(records, policy, as_of, known)
+    rules = policy.rules_by_id
     for rule_id, group in _in_force_by_rule(facts).items():
-        rule = policy.rule(rule_id)
+        rule = rules.get(rule_id)
         if rule is not None and rule.cap is not None:
             apply_cap(group, rule.cap)
     scored = not policy.policy.scoring_requires_consent or consent
@@ -77,65 +78,75 @@ def evaluate(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What steps 1–3 need from the handbook and the question, looked up once per evaluation."""
+
+    rules: Mapping[str, Rule]
+    default_counts_for: Duration
+    suspend_contested: bool
+    as_of: date
+    known_at: datetime
+
+
 def resolve_facts(records: list[Record], policy: Policy, as_of: date, known_at: datetime) -> list[FactState]:
     """Steps 1–3: visibility, corrections and withdrawals, status, notice/cure, window, repair."""
+    header = policy.policy
+    ctx = _Context(
+        policy.rules_by_id, header.default_counts_for, header.while_contested == "suspended", as_of, known_at
+    )
     actions: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in records:
         if record.kind != "fact" and record.recorded_at <= known_at and record.target:
             actions[record.target].append(record)
     for group in actions.values():
         group.sort(key=lambda record: (record.recorded_at, record.id))
-    return [
-        _fact_state(record, actions.get(record.key, []), policy, as_of, known_at)
-        for record in records
-        if record.kind == "fact"
-    ]
+    return [_fact_state(record, actions.get(record.key, []), ctx) for record in records if record.kind == "fact"]
 
 
-def _fact_state(fact: Record, actions: list[Record], policy: Policy, as_of: date, known_at: datetime) -> FactState:
-    if fact.recorded_at > known_at:
-        return _state(fact, policy, fact.rule or "", fact.occurred_on, fact.points, st.NOT_YET_KNOWN)
+def _fact_state(fact: Record, actions: list[Record], ctx: _Context) -> FactState:
+    if fact.recorded_at > ctx.known_at:
+        return _state(fact, ctx, fact.rule or "", fact.occurred_on, fact.points, st.NOT_YET_KNOWN)
     rule_id, occurred_on, points, withdrawn = fact.rule or "", fact.occurred_on, fact.points, False
     for action in actions:
         if action.kind == "correct":
             rule_id, occurred_on, points = action.rule or "", action.occurred_on, action.points
         elif action.kind == "withdraw":
             withdrawn = True
-    state = _state(fact, policy, rule_id, occurred_on, points, "")
-    state.status = _status(state, actions, policy, as_of, withdrawn)
+    state = _state(fact, ctx, rule_id, occurred_on, points, "")
+    state.status = _status(state, actions, ctx, withdrawn)
     return state
 
 
-def _state(fact: Record, policy: Policy, rule_id: str, occurred_on: date, points: int | None, status: str) -> FactState:
-    rule = policy.rule(rule_id)
+def _state(fact: Record, ctx: _Context, rule_id: str, occurred_on: date, points: int | None, status: str) -> FactState:
+    rule = ctx.rules.get(rule_id)
     if rule is None and status != st.NOT_YET_KNOWN:
         raise RecordError(f"record ({fact.source}, {fact.id}): unknown rule {rule_id!r}")
     value = (rule.points if isinstance(rule.points, int) else points) if rule else None
     if rule is not None and value is None:
         raise RecordError(f"record ({fact.source}, {fact.id}): discretionary rule {rule_id} needs points")
     starts = add_duration(occurred_on, rule.notice.cure_within) if rule and rule.notice else occurred_on
-    length = (rule.counts_for if rule else None) or policy.policy.default_counts_for
+    length = (rule.counts_for if rule else None) or ctx.default_counts_for
     return FactState(fact, rule, rule_id, occurred_on, value or 0, starts, add_duration(occurred_on, length), status)
 
 
-def _status(state: FactState, actions: list[Record], policy: Policy, as_of: date, withdrawn: bool) -> str:
+def _status(state: FactState, actions: list[Record], ctx: _Context, withdrawn: bool) -> str:
     record, rule = state.record, state.rule
     if withdrawn:
         return st.WITHDRAWN
     if record.status in ("pending", "rejected"):
         return st.NOT_CONFIRMED
-    if record.status == "contested" and policy.policy.while_contested == "suspended":
+    if record.status == "contested" and ctx.suspend_contested:
         return st.SUSPENDED
     has_notice = rule is not None and rule.notice is not None
     if has_notice and any(a.kind == "cure" and a.occurred_on <= state.starts_on for a in actions):
         return st.CURED
     repairs = [a.occurred_on for a in actions if a.kind == "repair" and a.occurred_on < state.ends_on]
-    repaired = bool(repairs)
-    if repaired:
+    if repairs:
         state.ends_on = min(repairs)
-    if as_of >= state.ends_on:
-        return st.REPAIRED if repaired else st.EXPIRED
-    if as_of < state.starts_on:
+    if ctx.as_of >= state.ends_on:
+        return st.REPAIRED if repairs else st.EXPIRED
+    if ctx.as_of < state.starts_on:
         return st.PENDING_NOTICE
     return st.COUNTED
 
@@ -167,9 +178,10 @@ def _grade(points: int, facts: list[FactState], policy: Policy) -> str:
 
 def _lists(facts: list[FactState], policy: Policy, grade: str | None) -> tuple[ListEntry, ...]:
     entries = []
+    in_force = [f for f in facts if f.status in st.IN_FORCE]
     for definition in policy.lists:
-        members = set(definition.members.rules)
-        holding = [f for f in facts if f.status in st.IN_FORCE and f.rule_id in members]
+        members = definition.members.rules
+        holding = [f for f in in_force if f.rule_id in members] if members else []
         if holding:
             since = min(f.starts_on for f in holding)
             entries.append(ListEntry(definition.id, since, max(f.ends_on for f in holding)))
