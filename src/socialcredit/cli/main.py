@@ -48,6 +48,7 @@ def run() -> None:
 
 
 def _detail_lines(details: object) -> list[str]:
-    if isinstance(details, list):
-        return [str(item) for item in details]
+    """Problem lines (``FILE:LINE: field: reason``) when the details are text; structured details are for the API."""
+    if isinstance(details, list) and all(isinstance(item, str) for item in details):
+        return list(details)
     return []
