@@ -1,13 +1,17 @@
 """Population figures from two outcome frames, computed over columns (Polars), never per row.
 
-``pair_frame`` joins the baseline and candidate outcomes on the subject (columns prefixed ``b_``/``c_``)
-and adds the comparison columns every figure uses: ``b_rank``/``c_rank`` (position in a grade order that
-merges both handbooks' grades, 0 = best), ``down``, ``up``, ``grade_changed``, ``newly_denied``,
-``newly_allowed``, ``lists_changed`` and ``changed`` (anything about the outcome differs).
+``pair_frame`` puts the baseline and candidate outcomes side by side, one row per subject (columns prefixed
+``b_``/``c_``), and adds the comparison columns every figure uses: ``b_rank``/``c_rank`` (position in a grade
+order that merges both handbooks' grades, 0 = best), ``down``, ``up``, ``grade_changed``, ``newly_denied``,
+``newly_allowed``, ``lists_changed``, ``points_delta`` and ``changed`` (anything about the outcome differs).
+
+List memberships and denied services are held as bit sets (:class:`Members`): one Int64 column per 62 ids,
+``b_lists_0``, ``c_denied_0`` …, so that comparing them costs integer operations, not list operations.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from socialcredit.policy.model import Policy
@@ -15,7 +19,65 @@ from socialcredit.policy.model import Policy
 if TYPE_CHECKING:
     import polars as pl
 
-OUTCOME_COLUMNS = ("points_cents", "grade", "lists", "denied")
+WORD = 62  # ids per Int64 bit set column
+
+
+@dataclass(frozen=True)
+class Members:
+    """The list ids and denied services of both handbooks, each with its bit in a bit set column."""
+
+    lists: tuple[str, ...]
+    services: tuple[str, ...]
+
+    @classmethod
+    def of(cls, baseline: Policy, candidate: Policy) -> Members:
+        lists = dict.fromkeys(entry.id for p in (baseline, candidate) for entry in p.lists)
+        services = dict.fromkeys(m.service for p in (baseline, candidate) for m in p.measures if m.effect == "deny")
+        return cls(tuple(lists), tuple(services))
+
+    def ids(self, kind: str) -> tuple[str, ...]:
+        return self.lists if kind == "lists" else self.services
+
+    def words(self, kind: str) -> int:
+        return -(-len(self.ids(kind)) // WORD)
+
+    def bits(self, prefix: str, kind: str) -> list[pl.Expr]:
+        """Bit set columns ``{prefix}_{kind}_{w}`` from the list column ``kind`` (each id at most once per row)."""
+        import polars as pl
+
+        ids, out = self.ids(kind), []
+        for word in range(self.words(kind)):
+            mapping = {name: 1 << bit for bit, name in enumerate(ids[word * WORD : (word + 1) * WORD])}
+            element = pl.element().replace_strict(mapping, default=0, return_dtype=pl.Int64)
+            out.append(pl.col(kind).list.eval(element).list.sum().fill_null(0).alias(f"{prefix}_{kind}_{word}"))
+        return out
+
+    def has(self, prefix: str, kind: str, name: str) -> pl.Expr:
+        """True where the subject holds ``name`` (a list id or a denied service) under ``prefix`` (b or c)."""
+        import polars as pl
+
+        word, bit = divmod(self.ids(kind).index(name), WORD)
+        return (pl.col(f"{prefix}_{kind}_{word}") & (1 << bit)) != 0
+
+    def differ(self, kind: str, gained: bool | None) -> pl.Expr:
+        """Rows where the candidate gained (True), lost (False) or changed (None) any id of ``kind``."""
+        import polars as pl
+
+        tests = []
+        for word in range(self.words(kind)):
+            b, c = pl.col(f"b_{kind}_{word}"), pl.col(f"c_{kind}_{word}")
+            tests.append(b != c if gained is None else ((c & ~b) if gained else (b & ~c)) != 0)
+        return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+    def moves(self, kind: str) -> pl.Expr:
+        """How many ids of ``kind`` differ between the two handbooks, per row."""
+        import polars as pl
+
+        counts = [
+            (pl.col(f"b_{kind}_{w}") ^ pl.col(f"c_{kind}_{w}")).bitwise_count_ones().cast(pl.Int64)
+            for w in range(self.words(kind))
+        ]
+        return pl.sum_horizontal(counts) if counts else pl.lit(0, dtype=pl.Int64)
 
 
 def merged_grades(baseline: Policy, candidate: Policy) -> list[str]:
@@ -30,28 +92,36 @@ def merged_grades(baseline: Policy, candidate: Policy) -> list[str]:
     return order
 
 
-def pair_frame(base: pl.DataFrame, cand: pl.DataFrame, order: list[str]) -> pl.DataFrame:
-    """Join both outcomes on ``subject`` (every subject once) and add the comparison columns."""
+def pair_frame(base: pl.DataFrame, cand: pl.DataFrame, order: list[str], members: Members) -> pl.DataFrame:
+    """Both outcomes side by side (every subject once, sorted) with the comparison columns."""
     import polars as pl
 
-    left = base.select("subject", *(pl.col(c).alias(f"b_{c}") for c in OUTCOME_COLUMNS))
-    right = cand.select("subject", *(pl.col(c).alias(f"c_{c}") for c in OUTCOME_COLUMNS))
-    joined = left.join(right, on="subject", how="full", coalesce=True).sort("subject")
-    empty = pl.lit([], dtype=pl.List(pl.String))
+    sides = []
+    for prefix, frame in (("b", base), ("c", cand)):
+        points, grade = (pl.col(c).alias(f"{prefix}_{c}") for c in ("points_cents", "grade"))
+        sides.append(
+            frame.select("subject", points, grade, *members.bits(prefix, "lists"), *members.bits(prefix, "denied"))
+        )
+    if base.get_column("subject").equals(cand.get_column("subject")):
+        joined = pl.concat([sides[0], sides[1].drop("subject")], how="horizontal")
+    else:
+        joined = sides[0].join(sides[1], on="subject", how="full", coalesce=True).sort("subject")
+    bits = [name for name in joined.columns if name[2:].startswith(("lists_", "denied_"))]
+    rank = {"old": order, "new": list(range(len(order))), "default": None, "return_dtype": pl.Int32}
     joined = joined.with_columns(
-        *(pl.col(f"{p}_{c}").fill_null(empty) for p in "bc" for c in ("lists", "denied")),
-        *(pl.col(f"{p}_grade").replace_strict(order, list(range(len(order))), default=None,
-                                              return_dtype=pl.Int32).alias(f"{p}_rank") for p in "bc"),
-    )  # fmt: skip
-    return joined.with_columns(
+        *(pl.col(name).fill_null(0) for name in bits),
+        *(pl.col(f"{p}_grade").replace_strict(**rank).alias(f"{p}_rank") for p in "bc"),  # type: ignore[arg-type]
+    )
+    joined = joined.with_columns(
         down=(pl.col("c_rank") > pl.col("b_rank")).fill_null(False),
         up=(pl.col("c_rank") < pl.col("b_rank")).fill_null(False),
         grade_changed=pl.col("b_grade").ne_missing(pl.col("c_grade")),
-        newly_denied=pl.col("c_denied").list.set_difference("b_denied").list.len() > 0,
-        newly_allowed=pl.col("b_denied").list.set_difference("c_denied").list.len() > 0,
-        lists_changed=pl.col("b_lists").list.sort().ne(pl.col("c_lists").list.sort()),
+        newly_denied=members.differ("denied", True),
+        newly_allowed=members.differ("denied", False),
+        lists_changed=members.differ("lists", None),
         points_delta=pl.col("c_points_cents") - pl.col("b_points_cents"),
-    ).with_columns(
+    )
+    return joined.with_columns(
         changed=pl.col("grade_changed") | pl.col("newly_denied") | pl.col("newly_allowed") | pl.col("lists_changed")
         | pl.col("b_points_cents").ne_missing(pl.col("c_points_cents")),
     )  # fmt: skip
@@ -95,53 +165,44 @@ def summary(pairs: pl.DataFrame) -> dict[str, int]:
     return {name: int(value or 0) for name, value in row.items()}
 
 
-def list_changes(pairs: pl.DataFrame, baseline: Policy, candidate: Policy) -> list[dict[str, Any]]:
+def list_changes(pairs: pl.DataFrame, baseline: Policy, candidate: Policy, members: Members) -> list[dict[str, Any]]:
     """Per list (of either handbook): members under each, newly listed (added) and delisted (removed)."""
-    import polars as pl
-
     defs = {entry.id: entry for entry in candidate.lists} | {entry.id: entry for entry in baseline.lists}
-    ids = list(dict.fromkeys([entry.id for entry in baseline.lists] + [entry.id for entry in candidate.lists]))
-    exprs = []
-    for index, list_id in enumerate(ids):
-        was, now = pl.col("b_lists").list.contains(list_id), pl.col("c_lists").list.contains(list_id)
-        exprs += [was.sum().alias(f"b{index}"), now.sum().alias(f"c{index}")]
-        exprs += [(now & ~was).sum().alias(f"a{index}"), (was & ~now).sum().alias(f"r{index}")]
-    row = pairs.select(exprs).row(0, named=True) if exprs else {}
-    out = []
-    for index, list_id in enumerate(ids):
-        entry = defs[list_id]
-        out.append(
-            {
-                "id": list_id, "title": entry.title, "kind": entry.kind, "public": entry.public,
-                "through_grades": bool(entry.members.grades),
-                "baseline": int(row[f"b{index}"]), "candidate": int(row[f"c{index}"]),
-                "added": int(row[f"a{index}"]), "removed": int(row[f"r{index}"]),
-            }
-        )  # fmt: skip
-    return out
+    row = _counts(pairs, members, "lists")
+    return [
+        {
+            "id": list_id, "title": defs[list_id].title, "kind": defs[list_id].kind, "public": defs[list_id].public,
+            "through_grades": bool(defs[list_id].members.grades),
+            "baseline": row[f"b{i}"], "candidate": row[f"c{i}"], "added": row[f"g{i}"], "removed": row[f"l{i}"],
+        }
+        for i, list_id in enumerate(members.lists)
+    ]  # fmt: skip
 
 
-def measure_changes(pairs: pl.DataFrame, baseline: Policy, candidate: Policy) -> list[dict[str, Any]]:
+def measure_changes(pairs: pl.DataFrame, members: Members) -> list[dict[str, Any]]:
     """Per service denied by either handbook: subjects denied under each, newly denied, newly allowed."""
-    import polars as pl
-
-    services = list(dict.fromkeys(m.service for p in (baseline, candidate) for m in p.measures if m.effect == "deny"))
-    exprs = []
-    for index, service in enumerate(services):
-        was, now = pl.col("b_denied").list.contains(service), pl.col("c_denied").list.contains(service)
-        exprs += [was.sum().alias(f"b{index}"), now.sum().alias(f"c{index}")]
-        exprs += [(now & ~was).sum().alias(f"d{index}"), (was & ~now).sum().alias(f"a{index}")]
-    row = pairs.select(exprs).row(0, named=True) if exprs else {}
+    row = _counts(pairs, members, "denied")
     return [
         {
             "service": service,
-            "baseline_denied": int(row[f"b{i}"]),
-            "candidate_denied": int(row[f"c{i}"]),
-            "newly_denied": int(row[f"d{i}"]),
-            "newly_allowed": int(row[f"a{i}"]),
+            "baseline_denied": row[f"b{i}"],
+            "candidate_denied": row[f"c{i}"],
+            "newly_denied": row[f"g{i}"],
+            "newly_allowed": row[f"l{i}"],
         }
-        for i, service in enumerate(services)
+        for i, service in enumerate(members.services)
     ]
+
+
+def _counts(pairs: pl.DataFrame, members: Members, kind: str) -> dict[str, int]:
+    """Per id ``i``: holders under the baseline ``b{i}``, the candidate ``c{i}``, gained ``g{i}``, lost ``l{i}``."""
+    ids = members.ids(kind)
+    exprs = []
+    for i, name in enumerate(ids):
+        was, now = members.has("b", kind, name), members.has("c", kind, name)
+        exprs += [was.sum().alias(f"b{i}"), now.sum().alias(f"c{i}")]
+        exprs += [(now & ~was).sum().alias(f"g{i}"), (was & ~now).sum().alias(f"l{i}")]
+    return {name: int(value) for name, value in pairs.select(exprs).row(0, named=True).items()} if exprs else {}
 
 
 def _share(count: int, total: int) -> float:

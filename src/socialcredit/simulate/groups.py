@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 DIMENSIONS = ("kind", "region", "age_band", "sex")
 PLACE = "village"  # from a subjects table (``socialcredit synth`` writes one), when given
 AGE_BANDS = ((0, "under 18"), (18, "18–29"), (30, "30–39"), (40, "40–49"), (50, "50–59"), (60, "60–69"), (70, "70+"))
-# GB 11643 weights, reduced modulo 11: the check digit is (1 − 2·Σ dᵢ·13^(16−i)) mod 11 and 13 ≡ 2 (mod 11).
-_WEIGHTS = tuple(pow(2, 16 - i, 11) for i in range(17))
 
 
 def identifier_facts(subjects: pl.Series, as_of: date) -> pl.DataFrame:
@@ -28,15 +26,12 @@ def identifier_facts(subjects: pl.Series, as_of: date) -> pl.DataFrame:
     import polars as pl
 
     s = pl.col("subject")
-    born = pl.concat_str(s.str.slice(6, 4), s.str.slice(10, 2), s.str.slice(12, 2), separator="-")
-    born = born.str.to_date("%Y-%m-%d", strict=False)
+    born = s.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
     frame = pl.DataFrame({"subject": subjects}).with_columns(born=born)
     person = (
         s.str.contains(r"^[0-9]{17}[0-9X]$")
         & (_check_digit(s) == s.str.slice(17, 1))
-        & pl.col("born").is_not_null()
-        & (pl.col("born") >= date(1880, 1, 1))
-        & (pl.col("born") <= date.today())
+        & pl.col("born").is_between(date(1880, 1, 1), date.today())
         & s.str.slice(0, 6).is_in(region_codes())
     )
     frame = frame.with_columns(person=person.fill_null(False))
@@ -67,7 +62,7 @@ def with_places(facts: pl.DataFrame, places: pl.DataFrame | None) -> pl.DataFram
     if missing:
         raise UserError(f"--subjects: the subjects table has no column {', '.join(missing)}")
     table = places.select("subject", PLACE).unique("subject", keep="first")
-    return facts.join(table, on="subject", how="left")
+    return facts.join(table, on="subject", how="left", maintain_order="left")
 
 
 def dimensions(facts: pl.DataFrame) -> list[str]:
@@ -75,15 +70,16 @@ def dimensions(facts: pl.DataFrame) -> list[str]:
     return [*DIMENSIONS[:2], *([PLACE] if PLACE in facts.columns else []), *DIMENSIONS[2:]]
 
 
-def breakdown(pairs: pl.DataFrame, facts: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+def breakdown(pairs: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Per dimension and group: subjects, downgraded, upgraded, newly denied or allowed, any change,
-    and the grade transitions that changed; the groups with the largest share made worse come first."""
+    and the grade transitions that changed; the groups with the largest share made worse come first.
+
+    ``pairs`` is the comparison frame (``compare.pair_frame``) with the identifier facts beside it."""
     import polars as pl
 
-    joined = pairs.join(facts, on="subject", how="left")
-    joined = joined.with_columns(worse=pl.col("down") | pl.col("newly_denied"))
+    joined = pairs.with_columns(worse=pl.col("down") | pl.col("newly_denied"))
     result = {}
-    for dimension in dimensions(facts):
+    for dimension in dimensions(pairs):
         rows = joined.filter(pl.col(dimension).is_not_null())
         groups = rows.group_by(dimension).agg(
             subjects=pl.len(),
@@ -123,12 +119,11 @@ def _counts(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_digit(s: pl.Expr) -> pl.Expr:
+    """GB 11643 check digit of the first 17 characters: (1 − 2·int(body, 13)) mod 11, as stdnum computes it."""
     import polars as pl
 
-    total = pl.sum_horizontal(
-        [s.str.slice(i, 1).cast(pl.Int64, strict=False) * weight for i, weight in enumerate(_WEIGHTS)]
-    )
-    check = (1 + 22 - 2 * (total % 11)) % 11
+    body = s.str.slice(0, 17).str.to_integer(base=13, strict=False)
+    check = (1 + 22 - 2 * (body % 11)) % 11
     return pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
 
 

@@ -18,7 +18,7 @@ from socialcredit.scoring.standing import Standing
 from socialcredit.simulate import alerts, compare
 from socialcredit.simulate.distribution import points_distribution
 from socialcredit.simulate.explain import drivers, explain_change, record_changes
-from socialcredit.simulate.groups import breakdown, identifier_facts, with_places
+from socialcredit.simulate.groups import breakdown, dimensions, identifier_facts, with_places
 from socialcredit.simulate.monthly import month_days, monthly_grades
 from socialcredit.simulate.outcomes import Population
 
@@ -57,6 +57,8 @@ def simulate(
 
     ``places`` (columns ``subject``, ``village``) adds a breakdown by village to those read from identifiers.
     """
+    import polars as pl
+
     tick = advance or (lambda: None)
     days = month_days(monthly_from, as_of) if monthly_from else []
     population.prepare(baseline, "baseline")
@@ -65,12 +67,13 @@ def simulate(
     tick()
     cand = population.outcomes(candidate, as_of, known_at)
     tick()
-    order = compare.merged_grades(baseline, candidate)
-    pairs = compare.pair_frame(base, cand, order)
+    order, members = compare.merged_grades(baseline, candidate), compare.Members.of(baseline, candidate)
+    pairs = compare.pair_frame(base, cand, order, members)
     facts = with_places(identifier_facts(pairs.get_column("subject"), as_of), places)
-    report = _population_figures(pairs, facts, base, cand, baseline, candidate, order)
+    pairs = pl.concat([pairs, facts.drop("subject")], how="horizontal")
+    report = _population_figures(pairs, base, cand, baseline, candidate, order, members)
     report |= {"as_of": as_of.isoformat(), "known_at": known_at.isoformat() if known_at else None}
-    report |= _individual_figures(population, pairs, facts, baseline, candidate, as_of, known_at, options)
+    report |= _individual_figures(population, pairs, baseline, candidate, as_of, known_at, options, members)
     report["cliffs"] = {
         "margin": format_cents(options.cliff_margin),
         **{name: alerts.cliffs(pairs, p, name[0], options.cliff_margin) for name, p in _named(baseline, candidate)},
@@ -86,8 +89,8 @@ def simulate(
 
 
 def _population_figures(
-    pairs: pl.DataFrame, facts: pl.DataFrame, base: pl.DataFrame, cand: pl.DataFrame,
-    baseline: Policy, candidate: Policy, order: list[str],
+    pairs: pl.DataFrame, base: pl.DataFrame, cand: pl.DataFrame,
+    baseline: Policy, candidate: Policy, order: list[str], members: compare.Members,
 ) -> dict[str, Any]:  # fmt: skip
     return {
         "baseline": _ref(baseline),
@@ -100,20 +103,20 @@ def _population_figures(
         },
         "transitions": compare.transitions(pairs, order),
         "distribution": points_distribution(pairs, baseline, candidate),
-        "lists": compare.list_changes(pairs, baseline, candidate),
-        "measures": compare.measure_changes(pairs, baseline, candidate),
-        "groups": breakdown(pairs, facts),
+        "lists": compare.list_changes(pairs, baseline, candidate, members),
+        "measures": compare.measure_changes(pairs, members),
+        "groups": breakdown(pairs),
     }
 
 
 def _individual_figures(
-    population: Population, pairs: pl.DataFrame, facts: pl.DataFrame, baseline: Policy, candidate: Policy,
-    as_of: date, known_at: datetime | None, options: Options,
+    population: Population, pairs: pl.DataFrame, baseline: Policy, candidate: Policy,
+    as_of: date, known_at: datetime | None, options: Options, members: compare.Members,
 ) -> dict[str, Any]:  # fmt: skip
     """The most changed subjects, explained, and the drivers of downgrades (from a sample if many)."""
     import polars as pl
 
-    top = top_changed(pairs, options.top)
+    top = top_changed(pairs, options.top, members)
     downgraded = pairs.filter(pl.col("down")).get_column("subject")
     sample = (
         downgraded.sample(options.explain_sample, seed=0) if downgraded.len() > options.explain_sample else downgraded
@@ -125,7 +128,8 @@ def _individual_figures(
         alerts.Downgrade(base[s].grade, cand[s].grade, tuple(drivers(base[s], cand[s], baseline, candidate)))
         for s in sorted(sample.to_list())
     ]
-    described = facts.filter(pl.col("subject").is_in(top)).rows_by_key("subject", named=True, unique=True)
+    shown = pairs.filter(pl.col("subject").is_in(top)).select("subject", *dimensions(pairs))
+    described = shown.rows_by_key("subject", named=True, unique=True)
     return {
         "top_subjects": [
             _subject(base[s], cand[s], baseline, candidate, described.get(s, {}), options.full_ids) for s in top
@@ -135,19 +139,25 @@ def _individual_figures(
     }
 
 
-def top_changed(pairs: pl.DataFrame, count: int) -> list[str]:
+def top_changed(pairs: pl.DataFrame, count: int, members: compare.Members) -> list[str]:
     """The subjects whose outcome changes most: grade steps, then services, then lists, then points."""
     import polars as pl
 
-    changed = pairs.filter(pl.col("changed")).with_columns(
-        grade_steps=(pl.col("c_rank") - pl.col("b_rank")).abs().fill_null(0),
-        services=pl.col("c_denied").list.set_symmetric_difference("b_denied").list.len(),
-        list_moves=pl.col("c_lists").list.set_symmetric_difference("b_lists").list.len(),
-        moved=pl.col("points_delta").abs().fill_null(0),
+    keys = (
+        pairs.lazy()
+        .filter(pl.col("changed"))
+        .select(
+            pl.col("grade_changed").cast(pl.Int8),
+            grade_steps=(pl.col("c_rank") - pl.col("b_rank")).abs().fill_null(0),
+            services=members.moves("denied"),
+            list_moves=members.moves("lists"),
+            moved=pl.col("points_delta").abs().fill_null(0),
+            subject=pl.col("subject"),
+        )
     )
-    keys = ["grade_changed", "grade_steps", "services", "list_moves", "moved", "subject"]
-    ordered = changed.sort(keys, descending=[True, True, True, True, True, False])
-    return ordered.head(count).get_column("subject").to_list()
+    names = ["grade_changed", "grade_steps", "services", "list_moves", "moved", "subject"]
+    best = keys.top_k(count, by=names, reverse=[False] * 5 + [True]).sort(names, descending=[True] * 5 + [False])
+    return best.collect().get_column("subject").to_list()
 
 
 def _subject(
