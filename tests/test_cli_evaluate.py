@@ -207,3 +207,32 @@ def test_table_format_explains_one_subject_with_rule_titles(handbook: Path, tmp_
     assert result.returncode == 0, result.stderr
     assert PERSON in result.stdout and "993 points, grade B" in result.stdout
     assert "other: Other commercial untrustworthiness" in result.stdout and "pending-notice" in result.stdout
+
+
+def test_consents_file_decides_who_is_scored_when_the_handbook_requires_it(tmp_path: Path) -> None:
+    handbook = tmp_path / "consent.toml"
+    handbook.write_text(
+        POLICY_TOML.replace('default_counts_for = "P1Y"', 'default_counts_for = "P1Y"\nscoring_requires_consent = true')
+    )
+    path = write_jsonl(tmp_path / "r.jsonl", RECORDS)
+    consents = tmp_path / "consents.txt"
+    consents.write_text(f"# who agreed\n{PERSON}\n\n", encoding="utf-8")
+    args = ["evaluate", "--policy", str(handbook), "--records", str(path), "--as-of", "2024-06-30", "--format", "json"]
+    rows = {row["subject"]: row for row in map(json.loads, cli(*args, "--consents", str(consents)).stdout.splitlines())}
+    assert rows[PERSON]["points"] == "993" and rows[PERSON]["grade"] == "B"
+    assert rows[ORG]["points"] is None and rows[ORG]["grade"] is None and rows[ORG]["lists"][0]["id"] == "defaulters"
+    consents.write_text(f"{PERSON}\n12345\n", encoding="utf-8")
+    bad = cli(*args, "--consents", str(consents))
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith(f"{consents}:2: subject: '12345'")
+
+
+def test_a_bad_handbook_stops_evaluate_with_its_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(POLICY_TOML.replace('category = "traffic"', 'category = "petition"', 1), encoding="utf-8")
+    path = write_jsonl(tmp_path / "r.jsonl", RECORDS)
+    result = cli("evaluate", "--policy", str(bad), "--records", str(path), "--as-of", "2024-06-30")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"{bad}: rules[0].category: category 'petition' is refused by design")
+    missing = cli("evaluate", "--policy", str(tmp_path / "none.toml"), "--records", str(path), "--as-of", "2024-06-30")
+    assert missing.returncode == 2 and "no such handbook file" in missing.stderr

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from socialcredit.cli.output import Format, print_json, stdout_console
-from socialcredit.errors import RecordError
+from socialcredit.errors import PolicyError, RecordError
 
 
 def evaluate_command(
@@ -38,16 +39,17 @@ def evaluate_command(
     from socialcredit.scoring.batch_io import consenting_subjects, evaluate_all
     from socialcredit.scoring.moments import parse_as_of, parse_known_at
 
-    handbook = load_policy(policy)
+    try:
+        handbook = load_policy(policy)
+    except PolicyError as error:
+        _fail([f"{policy}: {line}" for line in error.details] if error.details else [error.message])
     day = parse_as_of(as_of)
     known = parse_known_at(known_at, handbook) if known_at else None
     only = parse_subject(subject).id if subject else None
     try:
         standings = evaluate_all(records, handbook, day, known, subject=only, consents=consenting_subjects(consents))
     except RecordError as error:
-        for line in error.details or [error.message]:
-            print(line, file=sys.stderr)
-        raise typer.Exit(2) from None
+        _fail(error.details or [error.message])
     if format is Format.json:
         for standing in standings:
             print_json(standing.as_json())
@@ -55,6 +57,13 @@ def evaluate_command(
         from socialcredit.cli.standing_view import render_standings
 
         render_standings(standings, stdout_console(), explain=only is not None, policy=handbook)
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    """One line per problem on stderr, nothing on stdout, exit status 2."""
+    for line in lines:
+        print(line, file=sys.stderr)
+    raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:

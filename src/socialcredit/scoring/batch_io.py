@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
-from socialcredit.errors import UserError
+from socialcredit.errors import IdentifierError, InvalidInput, UserError
 from socialcredit.identity import parse_subject
 from socialcredit.policy.model import Policy
 from socialcredit.records.schema import Record
@@ -39,11 +39,22 @@ def evaluate_all(
 
 
 def consenting_subjects(path: Path | None) -> frozenset[str]:
-    """Identifiers, one per line, of subjects who consented to scoring."""
+    """Identifiers, one per line, of subjects who consented to scoring (``#`` starts a comment)."""
     if path is None:
         return frozenset()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"--consents: cannot read {path}: {error}") from None
-    return frozenset(parse_subject(line).id for line in lines if line.strip())
+    subjects, problems = set(), []
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            subjects.add(parse_subject(text).id)
+        except IdentifierError as error:
+            problems.append(f"{path}:{number}: subject: {error.message}")
+    if problems:
+        raise InvalidInput(f"--consents: {len(problems)} bad identifiers in {path}", details=problems)
+    return frozenset(subjects)
