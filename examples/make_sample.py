@@ -168,6 +168,12 @@ def background(sample: Sample, persons: list[str], orgs: list[str]) -> None:
 
 def scripted(sample: Sample, p: list[str], orgs: list[str]) -> None:
     """The cases examples/README.md describes, one feature of the semantics each (first people and orgs)."""
+    _rewards_and_listings(sample, p)
+    _procedure(sample, p)
+    _organisations(sample, orgs)
+
+
+def _rewards_and_listings(sample: Sample, p: list[str]) -> None:
     # p[0] the clerk's example: a civil servant, 1000 − 5 (red light) + 20 (work performance) = 1015, grade A.
     sample.fact(p[0], "traffic.red-light", "traffic-police", date(2025, 3, 14))
     sample.fact(p[0], "evaluations.work-performance", "human-resources", date(2025, 1, 15))
@@ -187,6 +193,9 @@ def scripted(sample: Sample, p: list[str], orgs: list[str]) -> None:
     sample.act("repair", paid, date(2025, 2, 28))
     # p[4] drunk driving: "automatic C" whatever the points.
     sample.fact(p[4], "traffic.drunk-driving", "traffic-police", date(2024, 12, 24))
+
+
+def _procedure(sample: Sample, p: list[str]) -> None:
     # p[5] warnings before punishment: litter cleared in time (cured), litter not cleared (counted),
     # and litter reported on 29 June, still within its three days on 30 June (pending-notice).
     cleared = sample.fact(p[5], "village.littering", "village-assessors", date(2025, 2, 3))
@@ -212,6 +221,9 @@ def scripted(sample: Sample, p: list[str], orgs: list[str]) -> None:
     sample.fact(p[9], "village.car-from-ditch", "village-assessors", date(2025, 5, 30), status="rejected")
     # p[10] serious untrustworthiness designated by the development and reform commission (not public).
     sample.fact(p[10], "credit.serious-untrustworthy", "development-reform", date(2024, 10, 8))
+
+
+def _organisations(sample: Sample, orgs: list[str]) -> None:
     # organisations: the market-regulation serious list (public), a court defaulter company, discretion.
     sample.fact(orgs[0], "market.serious-illegal-dishonest", "market-regulation", date(2024, 7, 1))
     sample.fact(orgs[0], "commerce.fake-goods", "market-regulation", date(2024, 6, 12))
