@@ -22,7 +22,7 @@ def verify_command(format: Format = typer.Option(Format.table, "--format", help=
     from socialcredit.platform.audit.verify import verify
 
     db = database()
-    with transaction(db.sessions) as session:
+    with transaction(db.readers) as session:
         verdict = verify(session)
     if format is Format.json:
         print_json(verdict.as_json())

@@ -14,10 +14,11 @@ from socialcredit.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factories: ``sessions`` for units that write, ``readers`` for reads."""
 
     engine: Engine
     sessions: SessionFactory
+    readers: SessionFactory
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -34,4 +35,4 @@ def open_database(settings: Settings, *, migrate: bool = False) -> Database:
             engine.dispose()
             state = "not initialised" if revision is None else f"at revision {revision}, not {head_revision()}"
             raise UserError(f"the database {settings.database_url} is {state}: run `socialcredit init`")
-    return Database(engine, session_factory(engine))
+    return Database(engine, session_factory(engine), session_factory(engine, read_only=True))

@@ -22,7 +22,11 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and writer-serialising transactions."""
+    """An engine for ``url``; SQLite gets foreign keys, WAL and writer-serialising transactions.
+
+    On SQLite every transaction that may write starts with ``BEGIN IMMEDIATE``: writers queue for the lock
+    instead of failing half-way; readers (``session_factory(read_only=True)``) read a WAL snapshot.
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
@@ -47,11 +51,14 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> SessionFactory:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def session_factory(engine: Engine, *, read_only: bool = False) -> SessionFactory:
+    """Sessions on ``engine``; ``read_only`` ones do not queue behind writers (SQLite: a deferred ``BEGIN``)."""
+    bind = engine.execution_options(read_only=True) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager

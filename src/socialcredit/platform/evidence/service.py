@@ -110,4 +110,4 @@ def known(session: Session, hashes: set[str]) -> dict[str, str]:
     if not hashes:
         return {}
     query = select(EvidenceFile.sha256, EvidenceFile.media_type).where(EvidenceFile.sha256.in_(sorted(hashes)))
-    return {sha: media for sha, media in session.execute(query).tuples()}
+    return {sha: media for sha, media in session.execute(query)}

@@ -33,7 +33,7 @@ def content_hashes(session: Session, keys: Iterable[Key]) -> dict[Key, str]:
             query = select(RecordRow.record_id, RecordRow.content_hash).where(
                 RecordRow.source == source, RecordRow.record_id.in_(ids[start : start + CHUNK])
             )
-            found.update(((source, record_id), digest) for record_id, digest in session.execute(query).tuples())
+            found.update(((source, record_id), digest) for record_id, digest in session.execute(query))
     return found
 
 

@@ -149,5 +149,5 @@ def _statuses(session: Session, pks: list[int], known_at: datetime) -> dict[int,
             .where(RecordStatus.record.in_(pks[start : start + CHUNK]), RecordStatus.changed_at <= known_at)
             .order_by(RecordStatus.changed_at, RecordStatus.pk)
         )
-        latest.update(session.execute(query).tuples().all())
+        latest.update((key, value) for key, value in session.execute(query))
     return latest

@@ -136,5 +136,5 @@ def consents_at(session: Session, subjects: list[str], at: datetime) -> dict[str
         .where(SubjectConsent.subject.in_(subjects), SubjectConsent.at <= at)
         .order_by(SubjectConsent.at, SubjectConsent.pk)
     )
-    latest.update(session.execute(query).tuples().all())
+    latest.update((key, value) for key, value in session.execute(query))
     return latest

@@ -1,0 +1,44 @@
+"""The application factory: ``create_app(settings)`` → a FastAPI app serving ``/api/v1`` and ``/login``."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from socialcredit import __version__
+from socialcredit.api import auth, errors
+from socialcredit.api.routes import evidence, meta, records, review, subjects
+from socialcredit.db.connect import Database, open_database
+from socialcredit.settings import Settings
+
+PREFIX = "/api/v1"
+SESSION_COOKIE = "socialcredit_session"
+
+
+def create_app(settings: Settings, *, migrate: bool = False, database: Database | None = None) -> FastAPI:
+    """Build the app on ``settings.database_url`` (migrated first when ``migrate``) or on ``database``."""
+    app = FastAPI(
+        title="socialcredit",
+        version=__version__,
+        description="An open, auditable credit information platform. Errors: "
+        '`{"error": {"code", "message", "details"}}`. Machines send `Authorization: Bearer <key>`; people log '
+        "in at `/login` and echo the `X-CSRF-Token` of `GET /api/v1/me` on unsafe requests.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database or open_database(settings, migrate=migrate)
+    secret = settings.secret_key or secrets.token_urlsafe(32)
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE, same_site="lax", max_age=12 * 3600
+    )
+    errors.install(app)
+    api = APIRouter(prefix=PREFIX)
+    for module in (meta, records, evidence, review, subjects):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(auth.router)
+    return app

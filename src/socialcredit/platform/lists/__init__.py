@@ -1,0 +1,1 @@
+"""Red and black lists as versioned snapshots: membership changes, versions, public lists."""

@@ -1,0 +1,1 @@
+"""Subject rights: inquiries, notices, objections, repair, share codes and the data copy."""
