@@ -40,8 +40,8 @@ COLUMNS = ("subject", "kind", "ref", "rule", "day", "recorded", "points", "sourc
 
 @dataclass
 class Block:
-    """Records as parallel numpy columns (``ref`` is a fact's row in the chunk or -1; ``points`` NaN-free,
-    with ``has_points``; ``doc`` a document serial or 0)."""
+    """Records as parallel numpy columns: ``ref`` is a fact's row in the chunk or -1, ``points`` hundredths
+    where ``has_points``, ``doc`` a document serial or 0, ``photos``/``video`` evidence counts."""
 
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     has_points: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))

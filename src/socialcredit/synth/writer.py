@@ -31,7 +31,7 @@ from socialcredit.synth.regions import Places
 from socialcredit.synth.spec import SynthSpec, check_out, check_spec
 
 MAX_CHUNK_SUBJECTS = 500_000
-FOLLOW_UP_ALLOWANCE = 1.1  # corrections, withdrawals, cures and repairs on top of the facts
+FOLLOW_UP_ALLOWANCE = 1.05  # corrections, withdrawals, cures and repairs, less what is recorded after the end
 LATE_AFTER_DAYS = 7
 SUBJECT_SCHEMA = pa.schema(
     [
