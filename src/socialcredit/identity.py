@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from stdnum import numdb
@@ -146,8 +146,12 @@ def validate_passport(value: str) -> str:
     return number
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_subject(value: str, kinds: tuple[str, ...] | None = None) -> SubjectId:
-    """Recognise a person's or an organisation's identifier; ``kinds`` limits which are allowed."""
+    """Recognise a person's or an organisation's identifier; ``kinds`` limits which are allowed.
+
+    Memoised (pure; errors are not cached): bulk ingestion sees the same subjects again and again.
+    """
     number = normalize(value)
     if not number:
         raise IdentifierError("an empty identifier is neither a resident identity number nor a credit code")

@@ -228,11 +228,13 @@ class Policy(Shape):
 
     @property
     def rules_by_id(self) -> dict[str, Rule]:
-        """Every rule by id (fetch it once in loops: private attributes are slow to reach)."""
-        return self._rules
+        """Every rule by id (read straight from the private store: ``__getattr__`` costs microseconds)."""
+        private = self.__pydantic_private__
+        rules: dict[str, Rule] = private["_rules"] if private else self._rules
+        return rules
 
     def rule(self, rule_id: str) -> Rule | None:
-        return self._rules.get(rule_id)
+        return self.rules_by_id.get(rule_id)
 
     def grade_rank(self, name: str) -> int:
         """0 for the best grade; larger is worse."""
