@@ -1,0 +1,191 @@
+"""Steps 1–4 of DESIGN §7 over columns: every fact of every subject resolved to its window, status and value.
+
+Input is the coded frame (``frames.encode``). Output has one row per fact with ``rule`` (resolved index),
+``occurred`` (resolved date), ``value`` (hundredths), ``starts``, ``ends`` and ``state`` (a status code of
+``columnar_policy``), plus ``subject``, ``source`` and ``id``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from socialcredit.errors import RecordError
+from socialcredit.records.schema import KINDS
+from socialcredit.scoring import columnar_policy as cp
+from socialcredit.scoring.columnar_policy import DateShifts, PolicyTables
+from socialcredit.scoring.frames import RECORD_STATUSES, STATUS_CODE
+
+FACT, CORRECT, WITHDRAW, CURE, REPAIR = (KINDS.index(kind) for kind in KINDS)
+PENDING, CONFIRMED, REJECTED, CONTESTED, SUSPENDED = (STATUS_CODE[status] for status in RECORD_STATUSES)
+KEY = ["subject", "source", "id"]
+FACT_COLUMNS = ["subject", "source", "id", "rule", "occurred", "value", "starts", "ends", "state"]
+
+
+def actions_by_fact(coded: pl.LazyFrame, known: datetime) -> pl.LazyFrame:
+    """Visible corrections, withdrawals, cures and repairs folded per referenced fact (step 2)."""
+    kind = pl.col("kind")
+    is_correct = kind == CORRECT
+    return (
+        coded.filter((kind != FACT) & pl.col("ref").is_not_null() & (pl.col("recorded_at") <= known))
+        .sort("recorded_at", "id")
+        .group_by("subject", "source", "ref")
+        .agg(
+            is_correct.any().alias("corrected"),
+            pl.col("rule").filter(is_correct).last().alias("c_rule"),
+            pl.col("occurred_on").filter(is_correct).last().alias("c_occurred"),
+            pl.col("points").filter(is_correct).last().alias("c_points"),
+            (kind == WITHDRAW).any().alias("withdrawn"),
+            pl.col("occurred_on").filter(kind == CURE).min().alias("cured_on"),
+            pl.col("occurred_on").filter(kind == REPAIR).min().alias("repaired_on"),
+        )
+        .rename({"ref": "id"})
+    )
+
+
+def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known: datetime) -> pl.DataFrame:
+    """Steps 1–3: visibility, corrections, withdrawals, status, notice and cure, window and repair."""
+    facts = coded.filter(pl.col("kind") == FACT).join(actions_by_fact(coded, known), on=KEY, how="left")
+    corrected = (pl.col("recorded_at") <= known) & pl.col("corrected").fill_null(False)
+    rule = pl.when(corrected).then(pl.col("c_rule")).otherwise(pl.col("rule"))
+    given = pl.when(corrected).then(pl.col("c_points")).otherwise(pl.col("points"))
+    resolved = facts.select(
+        "subject",
+        "source",
+        "id",
+        "recorded_at",
+        "status",
+        "withdrawn",
+        "cured_on",
+        "repaired_on",
+        rule.alias("rule"),
+        pl.when(corrected).then(pl.col("c_occurred")).otherwise(pl.col("occurred_on")).alias("occurred"),
+        pl.coalesce(tables.attr("fixed_points", rule), given).alias("value"),
+    ).collect()
+    shifts = _shifts(resolved, tables)
+    rule = pl.col("rule")
+    notice = tables.attr("notice", rule)
+    windows = resolved.lazy().with_columns(
+        notice.is_not_null().alias("has_notice"),
+        pl.when(notice.is_not_null())
+        .then(shifts.shift(pl.col("occurred"), notice))
+        .otherwise(pl.col("occurred"))
+        .alias("starts"),
+        shifts.shift(pl.col("occurred"), tables.attr("counts_for", rule).fill_null(0)).alias("ends"),
+    )
+    return (
+        windows.with_columns(_state(tables, as_of, known))
+        .select(
+            "subject",
+            "source",
+            "id",
+            "rule",
+            "occurred",
+            pl.col("value").fill_null(0),
+            "starts",
+            pl.when(pl.col("repaired")).then(pl.col("repaired_on")).otherwise(pl.col("ends")).alias("ends"),
+            "state",
+            pl.col("value").is_null().alias("_no_value"),
+        )
+        .collect()
+    )
+
+
+def _shifts(resolved: pl.DataFrame, tables: PolicyTables) -> DateShifts:
+    first, last = resolved.select(pl.col("occurred").min().alias("a"), pl.col("occurred").max().alias("b")).row(0)
+    first, last = first or date(2000, 1, 1), last or date(2000, 1, 1)
+    return DateShifts.build(tables.durations, first, last)
+
+
+def _state(tables: PolicyTables, as_of: date, known: datetime) -> list[pl.Expr]:
+    status = pl.col("status")
+    suspended = tables.policy.policy.while_contested == "suspended"
+    repaired = (pl.col("repaired_on") < pl.col("ends")).fill_null(False)
+    state = (
+        pl.when(pl.col("recorded_at") > known)
+        .then(cp.NOT_YET_KNOWN)
+        .when(pl.col("withdrawn").fill_null(False))
+        .then(cp.WITHDRAWN)
+        .when(status.is_in([PENDING, REJECTED]))
+        .then(cp.NOT_CONFIRMED)
+        .when((status == SUSPENDED) | (pl.lit(suspended) & (status == CONTESTED)))
+        .then(cp.SUSPENDED)
+        .when(pl.col("has_notice") & (pl.col("cured_on") <= pl.col("starts")).fill_null(False))
+        .then(cp.CURED)
+        .when(repaired & (pl.lit(as_of) >= pl.col("repaired_on")))
+        .then(cp.REPAIRED)
+        .when(~repaired & (pl.lit(as_of) >= pl.col("ends")))
+        .then(cp.EXPIRED)
+        .when(pl.lit(as_of) < pl.col("starts"))
+        .then(cp.PENDING_NOTICE)
+        .otherwise(cp.COUNTED)
+        .cast(pl.UInt8)
+    )
+    return [state.alias("state"), repaired.alias("repaired")]
+
+
+def check_resolved(facts: pl.DataFrame, tables: PolicyTables) -> None:
+    """Raise as the per-subject engine does for a visible fact without a rule or without points."""
+    visible = facts.filter(pl.col("state") != cp.NOT_YET_KNOWN)
+    bad = visible.filter(pl.col("rule").is_null()).head(1)
+    if bad.height:
+        raise RecordError(f"record ({bad['source'][0]}, {bad['id'][0]}): unknown rule ''")
+    missing = visible.filter(pl.col("_no_value") & pl.col("rule").is_not_null()).head(1)
+    if missing.height:
+        rule = tables.rule_ids[missing["rule"][0]]
+        raise RecordError(
+            f"record ({missing['source'][0]}, {missing['id'][0]}): discretionary rule {rule} needs points"
+        )
+
+
+def apply_caps(facts: pl.DataFrame, tables: PolicyTables) -> pl.DataFrame:
+    """Step 4: per rule and calendar period, the first N count, or points accumulate up to the cap.
+
+    Only groups that can reach their cap (more than N facts, or ``sum |points| >= P``) are ordered.
+    """
+    rule = pl.col("rule")
+    per = tables.attr("cap_per", rule)
+    month = pl.col("occurred").dt.month().cast(pl.Int32)
+    period = pl.when(per == 1).then(month).when(per == 2).then((month - 1) // 3 + 1).otherwise(0)
+    group = ["subject", "period"]
+    count, limit = tables.attr("cap_count", rule), tables.attr("cap_points", rule)
+    reach = (pl.len().over(group) > count) | (pl.col("value").abs().sum().over(group) >= limit)
+    candidate = ((pl.col("state") == cp.COUNTED) & per.is_not_null()).fill_null(False)
+    year = pl.col("occurred").dt.year().cast(pl.Int64)
+    marked = (
+        facts.lazy()
+        .filter(candidate)
+        .with_columns(((rule.cast(pl.Int64) * 10_000 + year) * 16 + period).alias("period"))
+        .with_columns(reach.fill_null(False).alias("_busy"))
+        .collect()
+    )
+    busy = marked.filter(pl.col("_busy"))
+    if busy.height == 0:
+        return facts.select(FACT_COLUMNS)
+    capped = _cap_groups(busy.lazy(), tables, group).select(FACT_COLUMNS).collect()
+    rest = [facts.filter(~candidate), marked.filter(~pl.col("_busy")), capped]
+    return pl.concat([frame.select(FACT_COLUMNS) for frame in rest], how="vertical")
+
+
+def _cap_groups(busy: pl.LazyFrame, tables: PolicyTables, group: list[str]) -> pl.LazyFrame:
+    rule = pl.col("rule")
+    ordered = (
+        busy.sort([*group, "occurred", "source", "id"])
+        .with_columns(
+            (pl.int_range(pl.len()).over(group) + 1).alias("_position"),
+            pl.col("value").cum_sum().over(group).alias("_running"),
+            tables.attr("cap_count", rule).alias("_count"),
+            tables.attr("cap_points", rule).alias("_limit"),
+        )
+        .with_columns((pl.col("_running").abs() >= pl.col("_limit")).fill_null(False).alias("_crosses"))
+        .with_columns((pl.col("_crosses").cast(pl.Int32).cum_sum().over(group) - pl.col("_crosses")).alias("_before"))
+    )
+    over_count = (pl.col("_position") > pl.col("_count")).fill_null(False)
+    after = pl.col("_before") > 0
+    at = pl.col("_crosses") & ~after
+    clipped = pl.col("_running").sign() * pl.col("_limit") - (pl.col("_running") - pl.col("value"))
+    return ordered.with_columns(
+        pl.when(over_count | after).then(cp.CAPPED).otherwise(pl.col("state")).cast(pl.UInt8).alias("state"),
+        pl.when(at).then(clipped).otherwise(pl.col("value")).alias("value"),
+    )

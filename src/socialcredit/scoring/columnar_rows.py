@@ -1,0 +1,219 @@
+"""Per-record checks of a Parquet batch over columns: the fast path of ``records.parse`` and ``validate``.
+
+:func:`fast_rows` converts a batch to record-frame columns and marks each row ``_ok`` when it is
+certainly valid (the checks of ``parse_record`` and ``rule_problems``, on values already in normal
+form). Rows not marked are handed to those functions, which either find the problems (and word them)
+or accept the row; either way the answer is the per-record validator's.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from socialcredit.policy.model import Policy
+from socialcredit.policy.money import to_cents
+from socialcredit.records.schema import FIELDS, KINDS, STATUSES
+from socialcredit.scoring.columnar_ids import subject_kinds
+from socialcredit.scoring.frames import RECORD_SCHEMA, UTC_INSTANT
+
+TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
+SHA256 = r"^[0-9a-fA-F]{64}$"
+
+
+def zone(policy: Policy | None) -> str:
+    """The handbook's time zone (without a handbook, records are read in Asia/Shanghai time)."""
+    return policy.policy.timezone if policy else "Asia/Shanghai"
+
+
+def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str) -> pl.DataFrame:
+    """Record-frame columns of ``batch`` plus ``_ok``: the row is certainly valid."""
+    if any(name not in FIELDS for name in batch.columns):
+        return _unchecked(batch.height)
+    schema = batch.schema
+    columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
+    good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name != "subject"]
+    occurred, occurred_ok = _occurred(schema)
+    points, points_ok = _points(batch)
+    columns += [occurred.alias("occurred_on"), points.alias("points")]
+    good += [occurred_ok, points_ok, _evidence_ok(schema)]
+    if "recorded_at" in schema:
+        columns.append(pl.col("recorded_at").alias("_raw_recorded_at"))
+    frame = (
+        batch.lazy()
+        .select(*columns, pl.all_horizontal(good).alias("_ok"))
+        .with_columns(pl.col("kind").fill_null("fact"), pl.col("status").fill_null("confirmed"))
+    )
+    recorded, recorded_ok = _recorded(schema, tz)
+    frame = frame.with_columns(recorded.alias("recorded_at"), (pl.col("_ok") & recorded_ok).alias("_ok"))
+    kinds_of = subject_kinds(batch["subject"].cast(pl.String)).lazy() if "subject" in schema else _no_kinds()
+    frame = frame.join(kinds_of, on="subject", how="left", maintain_order="left")
+    kinds = tuple(policy.policy.subjects) if policy else ("person", "organisation")
+    checks = pl.col("_ok") & _shape_checks(kinds)
+    if policy is not None:
+        index = {rule.id: number for number, rule in enumerate(policy.rules)}
+        rule_index = pl.col("rule").replace_strict(index, default=None, return_dtype=pl.Int64)
+        frame = frame.with_columns(rule_index.alias("_rule_index"))
+        checks = checks & _rule_checks(policy)
+    return frame.with_columns(checks.fill_null(False).alias("_ok")).select([*RECORD_SCHEMA, "_ok"]).collect()
+
+
+def _unchecked(height: int) -> pl.DataFrame:
+    columns = {name: pl.Series(name, [None] * height, dtype=dtype) for name, dtype in RECORD_SCHEMA.items()}
+    return pl.DataFrame(columns).with_columns(pl.lit(False).alias("_ok"))
+
+
+def _no_kinds() -> pl.LazyFrame:
+    return pl.LazyFrame(schema={"subject": pl.String, "subject_kind": pl.String})
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (*TEXT_TYPES, *INT_TYPES))
+
+
+def _text(schema: pl.Schema, name: str) -> pl.Expr:
+    """The column as strings (null where absent or of a type read only by the slow path)."""
+    if name in schema and _is_text(schema[name]):
+        return pl.col(name).cast(pl.String).alias(name)
+    return pl.lit(None, dtype=pl.String).alias(name)
+
+
+def _text_ok(schema: pl.Schema, name: str) -> pl.Expr:
+    """Certainly read alike by ``str(value).strip()``: already stripped and not blank (or absent)."""
+    if name not in schema:
+        return pl.lit(True)
+    if not _is_text(schema[name]):
+        return pl.col(name).is_null()
+    value = pl.col(name).cast(pl.String)
+    return value.is_null() | ((value.str.strip_chars() == value) & (value != ""))
+
+
+def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:
+    if "occurred_on" not in schema:
+        return pl.lit(None, dtype=pl.Date), pl.lit(True)
+    column, dtype = pl.col("occurred_on"), schema["occurred_on"]
+    if dtype == pl.Date:
+        return column, pl.lit(True)
+    if isinstance(dtype, TEXT_TYPES):
+        text = column.cast(pl.String)
+        day = pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(text.str.to_date("%Y-%m-%d", strict=False))
+        return day, column.is_null() | day.is_not_null()
+    return pl.lit(None, dtype=pl.Date), column.is_null()
+
+
+def _recorded(schema: pl.Schema, tz: str) -> tuple[pl.Expr, pl.Expr]:
+    """``recorded_at`` in UTC (by default the start of ``occurred_on`` in the handbook's zone), and whether a
+    given value converted here."""
+    default = pl.col("occurred_on").cast(pl.Datetime("us")).dt.replace_time_zone(tz).dt.convert_time_zone("UTC")
+    default = default.cast(UTC_INSTANT)
+    if "recorded_at" not in schema:
+        return default, pl.lit(True)
+    column, dtype = pl.col("_raw_recorded_at"), schema["recorded_at"]
+    given: pl.Expr = pl.lit(None, dtype=UTC_INSTANT)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        given = column.dt.convert_time_zone("UTC")
+    elif isinstance(dtype, pl.Datetime):
+        given = column.dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
+    elif dtype == pl.Date:
+        given = column.cast(pl.Datetime("us")).dt.replace_time_zone(tz, non_existent="null")
+    given = given.dt.convert_time_zone("UTC").cast(UTC_INSTANT)
+    return pl.coalesce(given, default), column.is_null() | given.is_not_null()
+
+
+def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """Points in hundredths, and whether a given value was exact to 0.01 (others go the slow path)."""
+    if "points" not in batch.columns:
+        return pl.lit(None, dtype=pl.Int64), pl.lit(True)
+    column, dtype = pl.col("points"), batch.schema["points"]
+    if isinstance(dtype, INT_TYPES):
+        return column.cast(pl.Int64) * 100, pl.lit(True)
+    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2:
+        return (column * 100).cast(pl.Int64), pl.lit(True)
+    distinct = batch["points"].drop_nulls().unique().to_list()
+    cents = {value: _cents_or_none(value) for value in distinct}
+    mapped = column.replace_strict(list(cents), list(cents.values()), default=None, return_dtype=pl.Int64)
+    return mapped, column.is_null() | mapped.is_not_null()
+
+
+def _cents_or_none(value: object) -> int | None:
+    try:
+        return to_cents(value)
+    except ValueError:
+        return None
+
+
+def _evidence_ok(schema: pl.Schema) -> pl.Expr:
+    """Absent, or a list of ``{sha256, media_type}`` with 64 hex digits each."""
+    if "evidence" not in schema:
+        return pl.lit(True)
+    column, dtype = pl.col("evidence"), schema["evidence"]
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        return column.is_null()
+    names = [entry.name for entry in dtype.inner.fields]
+    if "sha256" not in names or "media_type" not in names:
+        return column.is_null()
+    digest = pl.element().struct.field("sha256").cast(pl.String).str.contains(SHA256).fill_null(False)
+    return column.is_null() | column.list.eval(digest).list.all().fill_null(False)
+
+
+def _shape_checks(kinds: tuple[str, ...]) -> pl.Expr:
+    kind, ref, subject = pl.col("kind"), pl.col("ref"), pl.col("subject")
+    return (
+        kind.is_in(list(KINDS))
+        & pl.col("status").is_in(list(STATUSES))
+        & pl.col("id").is_not_null()
+        & pl.col("source").is_not_null()
+        & (subject.is_null() | pl.col("subject_kind").is_in(list(kinds)).fill_null(False))
+        & ((kind != "fact") | subject.is_not_null())
+        & (kind == "fact").eq(ref.is_null())
+        & (~kind.is_in(["fact", "correct"]) | pl.col("rule").is_not_null())
+        & pl.col("occurred_on").is_not_null()
+    )
+
+
+def _rule_checks(policy: Policy) -> pl.Expr:
+    """``rule_problems`` over columns (``_rule_index``: index of the rule, null when unknown): rule known,
+    source allowed, subject kind, points, document."""
+    checked = pl.col("kind").is_in(["fact", "correct"])
+    rule = pl.col("_rule_index")
+    rules = policy.rules
+
+    def attr(values: list[object], dtype: pl.DataType) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(rule)
+
+    fixed = attr([None if r.discretionary else r.points for r in rules], pl.Int64())
+    low = attr([r.points[0] if isinstance(r.points, tuple) else None for r in rules], pl.Int64())
+    high = attr([r.points[1] if isinstance(r.points, tuple) else None for r in rules], pl.Int64())
+    document = attr([r.requires_document for r in rules], pl.Boolean())
+    points = pl.col("points")
+    points_ok = (
+        pl.when(fixed.is_not_null())
+        .then(points.is_null() | (points == fixed))
+        .otherwise(points.is_between(low, high) & pl.col("reason").is_not_null())
+    )
+    good = (
+        rule.is_not_null()
+        & _sources_ok(policy, rule)
+        & _kinds_ok(policy, rule)
+        & points_ok
+        & (~document | pl.col("document").is_not_null())
+    )
+    return ~checked | good.fill_null(False)
+
+
+def _sources_ok(policy: Policy, rule: pl.Expr) -> pl.Expr:
+    """The source may report the rule: (rule, source) among the allowed pairs, or the rule names no sources."""
+    open_rules = [number for number, entry in enumerate(policy.rules) if entry.sources is None]
+    pairs = [f"{number}\x00{source}" for number, entry in enumerate(policy.rules) for source in entry.sources or ()]
+    pair = pl.concat_str([rule.cast(pl.String), pl.col("source")], separator="\x00")
+    return rule.is_in(open_rules) | pair.is_in(pairs)
+
+
+def _kinds_ok(policy: Policy, rule: pl.Expr) -> pl.Expr:
+    """The rule applies to the subject's kind (persons or organisations), when the record names a subject."""
+    limited = [(number, entry.subjects) for number, entry in enumerate(policy.rules) if entry.subjects]
+    ok: pl.Expr = pl.lit(True)
+    for number, subjects in limited:
+        ok = ok & ((rule != number) | pl.col("subject_kind").is_null() | pl.col("subject_kind").is_in(subjects))
+    return ok
