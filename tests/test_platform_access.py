@@ -13,7 +13,17 @@ from socialcredit.access import MATRIX, ROLES, Actor, decide
 
 from conftest import PERSON, PERSON2
 
-PATH_VALUES = {"subject": PERSON, "source": "police", "record_id": "t1", "sha256": "a" * 64}
+PATH_VALUES = {
+    "subject": PERSON,
+    "source": "police",
+    "record_id": "t1",
+    "sha256": "a" * 64,
+    # lists, checks and rights
+    "list_id": "defaulters",
+    "objection_id": "obj_0",
+    "repair_id": "rep_0",
+    "share_id": "1",
+}
 BODIES: dict[str, dict[str, Any]] = {
     "records.ingest": {"json": []},
     "evidence.upload": {"files": {"file": ("p.png", PNG)}},

@@ -55,6 +55,24 @@ MATRIX: dict[str, Audience] = {
     "subject.consent": _roles("clerk", "admin", OWN),
     "standing.read": _roles("clerk", "auditor", "admin", OWN),
     "audit.read": _roles("auditor", "admin"),
+    # Lists, checks and rights (issue 5). Ownership of records, objections and repairs is checked by the services.
+    "lists.read": _roles("clerk", "auditor", "admin"),
+    "lists.public": _roles(PUBLIC),
+    "checks.run": _roles("relying-party"),
+    "checks.bulk": _roles("relying-party"),
+    "inquiries.read": _roles("clerk", "auditor", "admin", OWN),
+    "rights.read": _roles("clerk", "auditor", "admin", OWN),
+    "objections.create": _roles("clerk", "admin", "subject"),
+    "objections.read": _roles("clerk", "auditor", "admin", "source", "subject"),
+    "objections.decide": _roles("source"),
+    "repairs.apply": _roles("clerk", "admin", "subject"),
+    "repairs.read": _roles("clerk", "auditor", "admin", "source", "subject"),
+    "repairs.decide": _roles("source"),
+    "sharecodes.manage": _roles("subject"),
+    "sharecodes.use": _roles(PUBLIC),
+    "me.export": _roles("subject"),
+    "keys.read": _roles(PUBLIC),
+    "certificates.verify": _roles(PUBLIC),
 }
 
 

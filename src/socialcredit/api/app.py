@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from socialcredit import __version__
 from socialcredit.api import auth, errors
-from socialcredit.api.routes import evidence, meta, records, review, subjects
+from socialcredit.api.routes import checks, evidence, lists, meta, records, review, rights, subjects
 from socialcredit.db.connect import Database, open_database
 from socialcredit.settings import Settings
 
@@ -37,8 +37,9 @@ def create_app(settings: Settings, *, migrate: bool = False, database: Database 
     )
     errors.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (meta, records, evidence, review, subjects):
+    for module in (meta, records, evidence, review, subjects, checks, lists, rights):
         api.include_router(module.router)
+    checks.install(app)  # the check snapshot and log writer start and stop with the app
     app.include_router(api)
     app.include_router(auth.router)
     return app

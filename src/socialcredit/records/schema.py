@@ -7,6 +7,9 @@ from datetime import date, datetime
 
 KINDS = ("fact", "correct", "withdraw", "cure", "repair")
 STATUSES = ("pending", "confirmed", "rejected", "contested")
+# Set only by the platform, never sent: a contested record whose source missed the objection deadline does not
+# count until the source decides (explained as ``suspended-contested``).
+SUSPENDED_STATUS = "suspended"
 FIELDS = (
     "source", "id", "subject", "kind", "ref", "rule", "occurred_on", "recorded_at",
     "points", "reason", "document", "evidence", "status",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from socialcredit.errors import RecordError
 from socialcredit.policy.duration import Duration, add_duration
 from socialcredit.policy.model import Policy, Rule
-from socialcredit.records.schema import Record
+from socialcredit.records.schema import SUSPENDED_STATUS, Record
 from socialcredit.scoring import standing as st
 from socialcredit.scoring.caps import apply_cap
 from socialcredit.scoring.standing import Contribution, ListEntry, MeasureEntry, Standing
@@ -136,7 +136,7 @@ def _status(state: FactState, actions: list[Record], ctx: _Context, withdrawn: b
         return st.WITHDRAWN
     if record.status in ("pending", "rejected"):
         return st.NOT_CONFIRMED
-    if record.status == "contested" and ctx.suspend_contested:
+    if record.status == SUSPENDED_STATUS or (record.status == "contested" and ctx.suspend_contested):
         return st.SUSPENDED
     has_notice = rule is not None and rule.notice is not None
     if has_notice and any(a.kind == "cure" and a.occurred_on <= state.starts_on for a in actions):

@@ -31,17 +31,19 @@ _USCC_CHAR = np.frombuffer(USCC_ALPHABET.encode("ascii"), dtype=np.uint8)
 
 
 def keys_frame(snapshot: CheckSnapshot) -> pl.DataFrame:
-    """``key → profile`` (index into ``snapshot.profiles``), built once per snapshot."""
+    """``key → subject, profile`` (index into ``snapshot.profiles``), built once per snapshot."""
     import polars as pl
 
     cached = snapshot.cache.get("keys")
     if cached is None:
         index = {id(profile): position for position, profile in enumerate(snapshot.profiles)}
-        keys, profiles = [], []
-        for key, (_, profile) in snapshot.items():
+        keys, subjects, profiles = [], [], []
+        for key, (subject, profile) in snapshot.items():
             keys.append(key)
+            subjects.append(subject)
             profiles.append(index[id(profile)])
-        cached = pl.DataFrame({"key": keys, "profile": profiles}, schema={"key": pl.String, "profile": pl.UInt32})
+        schema = {"key": pl.String, "subject": pl.String, "profile": pl.UInt32}
+        cached = pl.DataFrame({"key": keys, "subject": subjects, "profile": profiles}, schema=schema)
         cached = cached.unique("key", keep="last").with_columns(hash=pl.col("key").hash(SEED))
         snapshot.cache["keys"] = cached
         snapshot.cache["hashed"] = cached["hash"].n_unique() == cached.height  # no two keys share a hash
@@ -136,32 +138,44 @@ def _uscc_ok(columns: np.ndarray) -> np.ndarray:
 
 
 def screen(snapshot: CheckSnapshot, identifiers: pl.Series | Sequence[str], service: str) -> pl.DataFrame:
-    """One row per identifier, in input order: ``identifier, decision, measures, lists``."""
+    """One row per identifier, in input order: ``identifier, key, subject, decision, measures, lists``.
+
+    ``key`` is the normalised identifier; ``subject`` the national id it names on the platform (null when the
+    snapshot holds nothing on it; not for the relying party's eyes).
+    """
     import polars as pl
 
     given = identifiers if isinstance(identifiers, pl.Series) else pl.Series("identifier", list(identifiers))
     keys = normalised(given)
     unknown = len(snapshot.profiles)
-    profile = _profiles(snapshot, keys).fill_null(unknown).to_numpy().copy()
+    found = _found(snapshot, keys)
+    profile = found["profile"].fill_null(unknown).to_numpy().copy()
     missing = np.flatnonzero(profile == unknown)
     if missing.size:
         bad = ~well_formed(keys.gather(pl.Series(missing, dtype=pl.UInt32)))
         profile[missing[bad]] = unknown + 1
     decided = service_frame(snapshot, service)[profile]
-    return decided.insert_column(0, given.alias("identifier"))
+    return (
+        decided.insert_column(0, found["subject"])
+        .insert_column(0, keys.alias("key"))
+        .insert_column(0, given.alias("identifier"))
+    )
 
 
-def _profiles(snapshot: CheckSnapshot, keys: pl.Series) -> pl.Series:
-    """The profile index of each key (null when the snapshot does not hold it), joining on 64-bit hashes.
-
-    A hash match is confirmed by comparing the keys themselves, so a collision is never a false match.
+def _found(snapshot: CheckSnapshot, keys: pl.Series) -> pl.DataFrame:
+    """The subject and profile index of each key (nulls when the snapshot does not hold it), joining on 64-bit
+    hashes; a hash match is confirmed by comparing the keys themselves, so a collision is never a false match.
     """
     import polars as pl
 
     frame = keys_frame(snapshot)
     if not snapshot.cache["hashed"]:
         probe = pl.DataFrame({"key": keys})
-        return probe.join(frame.select("key", "profile"), on="key", how="left", maintain_order="left")["profile"]
+        joined = probe.join(frame.drop("hash"), on="key", how="left", maintain_order="left")
+        return joined.select("subject", "profile")
     probe = pl.DataFrame({"hash": keys.hash(SEED), "given": keys})
     joined = probe.join(frame, on="hash", how="left", maintain_order="left")
-    return joined.select(pl.when(pl.col("key") == pl.col("given")).then(pl.col("profile")))["profile"]
+    same = pl.col("key") == pl.col("given")
+    return joined.select(
+        pl.when(same).then(pl.col("subject")).alias("subject"), pl.when(same).then(pl.col("profile")).alias("profile")
+    )

@@ -178,6 +178,7 @@ class CheckSnapshot:
     overlay: Mapping[str, Entry] = field(default_factory=dict)
     states: Mapping[str, SubjectState] = field(default_factory=dict)
     profiles: tuple[Profile, ...] = ()
+    generation: int = 0  # the generation of the check data it was loaded at (``check_state.gen``)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived frames (bulk screening), lazily
 
     def entry(self, key: str) -> Entry | None:
@@ -209,7 +210,9 @@ class CheckSnapshot:
             if not entry[1].empty:
                 yield key, entry
 
-    def updated(self, states: Iterable[SubjectState], *, list_version: int, built_at: datetime) -> CheckSnapshot:
+    def updated(
+        self, states: Iterable[SubjectState], *, list_version: int, built_at: datetime, generation: int = 0
+    ) -> CheckSnapshot:
         """A new snapshot with these subjects' states replaced (the old snapshot is left untouched)."""
         profiles = _Profiles(self.policy, self.profiles)
         overlay = dict(self.overlay)
@@ -231,7 +234,7 @@ class CheckSnapshot:
 
 
 def build_snapshot(
-    states: Iterable[SubjectState], policy: Policy, *, list_version: int, built_at: datetime
+    states: Iterable[SubjectState], policy: Policy, *, list_version: int, built_at: datetime, generation: int = 0
 ) -> CheckSnapshot:
     """A snapshot of ``states`` under ``policy``; subjects with nothing that matters to a check are left out."""
     profiles = _Profiles(policy)
@@ -247,7 +250,7 @@ def build_snapshot(
             keys[alias] = entry
         if state.lists:
             listed[state.subject] = state
-    return CheckSnapshot(policy, list_version, built_at, keys, {}, listed, tuple(profiles.cache.values()))
+    return CheckSnapshot(policy, list_version, built_at, keys, {}, listed, tuple(profiles.cache.values()), generation)
 
 
 class SnapshotHolder:

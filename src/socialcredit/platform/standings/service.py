@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from socialcredit.db.base import utcnow
+from socialcredit.platform.lists.service import follow as follow_lists
 from socialcredit.platform.records.service import records_of
 from socialcredit.platform.standings.models import CurrentStanding
 from socialcredit.platform.subjects.service import consents_at
@@ -88,6 +89,7 @@ def _store(session: Session, standings: list[Standing], policy: Policy) -> int:
         return 0
     session.execute(delete(CurrentStanding).where(CurrentStanding.subject.in_([s.subject for s in standings])))
     session.execute(insert(CurrentStanding), [_row(standing, policy) for standing in standings])
+    follow_lists(session, standings=standings, policy=policy)  # list versions and check data follow
     return len(standings)
 
 

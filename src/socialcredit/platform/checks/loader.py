@@ -1,0 +1,74 @@
+"""Load the check snapshot from the database: all of it, or only what changed since a generation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from socialcredit.platform.checks.models import CheckSubject
+from socialcredit.platform.checks.snapshot import CheckSnapshot, Membership, SubjectState, build_snapshot
+from socialcredit.platform.lists.models import ListMember
+from socialcredit.platform.lists.service import heads, membership
+from socialcredit.platform.subjects.models import SubjectAlias
+from socialcredit.policy.model import Policy
+
+CHUNK = 5000
+BATCH = 20_000
+
+
+def _states(
+    rows: Iterable[CheckSubject], members: dict[str, list[Membership]], aliases: dict[str, list[str]]
+) -> list[SubjectState]:
+    return [
+        SubjectState(
+            row.subject,
+            row.grade,
+            tuple(members.get(row.subject, ())),
+            tuple(sorted(aliases.get(row.subject, ()))),
+            row.next_change_on,
+        )
+        for row in rows
+    ]
+
+
+def load_all(session: Session, policy: Policy, *, built_at: datetime) -> CheckSnapshot:
+    """The whole snapshot under ``policy`` (``built_at``: the moment it stands for)."""
+    gen, version = heads(session)
+    members: dict[str, list[Membership]] = defaultdict(list)
+    for row in session.execute(select(ListMember).execution_options(yield_per=BATCH)).scalars():
+        members[row.subject].append(membership(row))
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for value, subject in session.execute(select(SubjectAlias.value, SubjectAlias.subject)).tuples():
+        aliases[subject].append(value)
+    rows = session.execute(select(CheckSubject).execution_options(yield_per=BATCH)).scalars()
+    states = _states(rows, members, aliases)
+    return build_snapshot(states, policy, list_version=version, built_at=built_at, generation=gen)
+
+
+def load_changed(session: Session, since: int) -> tuple[int, int, list[SubjectState]]:
+    """``(generation, list version, states)`` of the subjects whose check data changed after ``since``."""
+    gen, version = heads(session)
+    if gen <= since:
+        return gen, version, []
+    rows = list(session.execute(select(CheckSubject).where(CheckSubject.gen > since)).scalars())
+    subjects = [row.subject for row in rows]
+    members: dict[str, list[Membership]] = defaultdict(list)
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for start in range(0, len(subjects), CHUNK):
+        part = subjects[start : start + CHUNK]
+        for row in session.execute(select(ListMember).where(ListMember.subject.in_(part))).scalars():
+            members[row.subject].append(membership(row))
+        query = select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(part))
+        for value, subject in session.execute(query).tuples():
+            aliases[subject].append(value)
+    return gen, version, _states(rows, members, aliases)
+
+
+def alias_owner(session: Session, passport: str) -> str | None:
+    """The national id a passport number is linked to, if any."""
+    query = select(SubjectAlias.subject).where(SubjectAlias.value == passport)
+    return session.execute(query).scalar_one_or_none()

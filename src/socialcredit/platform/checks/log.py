@@ -1,0 +1,141 @@
+"""The check log: every check is written (with the notice of a denial) and committed before it is answered.
+
+:func:`write_checks` appends checks and notices under one audit entry in the caller's transaction. Single
+checks go through :class:`CheckWriter`, a thread that commits whatever checks are waiting in one transaction
+(group commit) and only then releases them: many checks per commit, none answered before it is durable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from socialcredit.db.engine import SessionFactory, transaction
+from socialcredit.errors import SocialCreditError
+from socialcredit.platform.audit import service as audit
+from socialcredit.platform.checks.models import CheckLog
+from socialcredit.platform.rights.models import Notice
+
+log = logging.getLogger("socialcredit.checks")
+MAX_BATCH = 1000
+
+
+class CheckNotLogged(SocialCreditError):
+    """The check could not be written to the log, so it is not answered (try again)."""
+
+    status = 503
+    code = "check-not-logged"
+
+
+def decision_id() -> str:
+    """A new decision id: 32 hex characters (random)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class Entry:
+    """A check to log: its row (without ``audit_seq``) and, for a denial, the notice body."""
+
+    row: dict[str, Any]
+    notice: dict[str, Any] | None = None
+    done: Callable[[BaseException | None], None] | None = field(default=None, repr=False)
+
+
+def write_checks(session: Session, entries: Sequence[Entry], *, actor: str, at: datetime) -> int:
+    """Append ``entries`` and their notices under one audit entry; return its sequence number."""
+    seq = audit.next_seq(session)
+    rows = [{**entry.row, "audit_seq": seq} for entry in entries]
+    notices = [
+        {
+            "subject": entry.row["subject"],
+            "decision_id": entry.row["decision_id"],
+            "created_at": entry.row["checked_at"],
+            "body": json.dumps(entry.notice, ensure_ascii=False, separators=(",", ":")),
+            "audit_seq": seq,
+        }
+        for entry in entries
+        if entry.notice is not None
+    ]
+    covered = {"check_log": audit.add_rows(session, CheckLog, rows)}
+    if notices:
+        covered["notices"] = audit.add_rows(session, Notice, notices)
+    payload = {
+        "checks": len(rows),
+        "denied": sum(row["decision"] == "deny" for row in rows),
+        "first": rows[0]["decision_id"],
+        "last": rows[-1]["decision_id"],
+    }
+    audit.append(
+        session, seq=seq, actor=actor, action="checks.log", object="checks", payload=payload, covered=covered, at=at
+    )
+    return seq
+
+
+class CheckWriter:
+    """Group commit: one thread writes every waiting check in one transaction, then releases them all."""
+
+    def __init__(self, sessions: SessionFactory, *, clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.batches = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="check-log-writer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def submit(self, entry: Entry) -> None:
+        """Queue a check; ``entry.done`` is called with None once it is committed, or with the error."""
+        if self._thread is None:
+            raise RuntimeError("the check log writer is not running")
+        self._queue.put(entry)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            self._write(batch)
+            if stop:
+                return
+
+    def _write(self, batch: list[Entry]) -> None:
+        error: BaseException | None = None
+        try:
+            with transaction(self._sessions) as session:
+                write_checks(session, batch, actor="platform:checks", at=self._clock())
+            self.batches += 1
+        except Exception as failure:  # every waiting check learns it was not logged, so not answered
+            log.exception("could not log %d checks", len(batch))
+            error = CheckNotLogged(f"the check could not be logged, so it is not answered: {failure}")
+        for entry in batch:
+            if entry.done is not None:
+                entry.done(error)

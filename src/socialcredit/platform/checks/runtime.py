@@ -1,0 +1,225 @@
+"""The check service of a running server: the current snapshot, kept fresh, and the group-committed log.
+
+- The snapshot is loaded when the service starts and switched (one reference) whenever the check data
+  changes: at once after a write in this process commits (an ``after_commit`` hook), and within
+  ``poll_seconds`` after a write by another process (the generation in ``check_state``).
+- A check is decided from the snapshot, logged with its notice through :class:`CheckWriter`, and answered
+  only once the log is committed.
+- Every ``duty_seconds`` the clock-driven duties run (overdue objections, standings whose next change has
+  come), given as a callable so this module does not depend on the rights domain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from socialcredit.access import Actor
+from socialcredit.db.base import utcnow
+from socialcredit.db.connect import Database
+from socialcredit.db.engine import transaction
+from socialcredit.errors import Forbidden, InvalidInput
+from socialcredit.platform.checks.decision import CheckDecision, Identifier, classify, decide
+from socialcredit.platform.checks.loader import alias_owner, load_all, load_changed
+from socialcredit.platform.checks.log import CheckWriter, Entry, decision_id
+from socialcredit.platform.checks.snapshot import DENY, CheckSnapshot, SnapshotHolder
+from socialcredit.platform.handbooks.service import active_policy
+from socialcredit.platform.lists.service import CHANGED
+from socialcredit.platform.rights.notices import notice_body
+
+log = logging.getLogger("socialcredit.checks")
+_LIVE: list[CheckService] = []
+_LIVE_LOCK = threading.Lock()
+
+
+class CheckService:
+    """Snapshot, refresher and log writer of one server (one database)."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        poll_seconds: float = 0.5,
+        duty_seconds: float = 60.0,
+        duties: Callable[[], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.holder = SnapshotHolder()
+        self.writer = CheckWriter(database.sessions, clock=utcnow)
+        self._poll, self._duty_seconds, self._duties = poll_seconds, duty_seconds, duties
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the log writer and the refresher; register for commits of this process."""
+        self.writer.start()
+        with _LIVE_LOCK:
+            _LIVE.append(self)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._refresh_loop, name="check-snapshot", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with _LIVE_LOCK:
+            if self in _LIVE:
+                _LIVE.remove(self)
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.writer.stop()
+
+    def snapshot(self) -> CheckSnapshot:
+        current = self.holder.current
+        return current if current is not None else self.refresh()
+
+    def refresh(self) -> CheckSnapshot:
+        """Bring the snapshot up to the database (only what changed, unless the handbook did) and switch to it."""
+        with self._lock, transaction(self.database.readers) as session:
+            policy = active_policy(session)
+            current = self.holder.current
+            if current is None or current.policy.hash != policy.hash:
+                fresh = load_all(session, policy, built_at=utcnow())
+            else:
+                gen, version, states = load_changed(session, current.generation)
+                if gen == current.generation:
+                    return current
+                if gen < current.generation:  # the data was reset under us: start again
+                    fresh = load_all(session, policy, built_at=utcnow())
+                else:
+                    fresh = current.updated(states, list_version=version, built_at=utcnow(), generation=gen)
+            self.holder.switch(fresh)
+            return fresh
+
+    def _refresh_loop(self) -> None:
+        last_duty = 0.0
+        ticks = 0.0
+        while not self._stop.wait(self._poll):
+            ticks += self._poll
+            try:
+                if self._duties is not None and ticks - last_duty >= self._duty_seconds:
+                    last_duty = ticks
+                    self._duties()
+                self.refresh()
+            except Exception:
+                log.exception("refreshing the check snapshot failed; the previous snapshot stays in use")
+
+    def same_database(self, session: Session) -> bool:
+        bind = session.get_bind()
+        return str(getattr(bind, "url", "")) == str(self.database.engine.url)
+
+    def authorize(self, actor: Actor, service: str) -> CheckSnapshot:
+        """The snapshot to check ``service`` against, once ``actor`` may check it and the handbook knows it."""
+        if not isinstance(service, str) or service not in actor.services:
+            allowed = ", ".join(actor.services) or "none"
+            raise Forbidden(f"this key may check the services {allowed}, not {service!r}", details={"service": service})
+        snapshot = self.snapshot()
+        if service not in {measure.service for measure in snapshot.policy.measures}:
+            raise InvalidInput(
+                f"service: {service!r} is not a service of the active handbook",
+                details=[{"field": "service", "reason": "unknown service"}],
+            )
+        return snapshot
+
+    def decide(self, actor: Actor, identifier: str, service: str) -> CheckDecision:
+        """Decide a check for ``actor`` (a relying party limited to its services) from the current snapshot."""
+        snapshot = self.authorize(actor, service)
+        found = classify(identifier)
+        owner = self._alias_owner(snapshot, found)
+        return decide(snapshot, found, service, subject=owner)
+
+    def _alias_owner(self, snapshot: CheckSnapshot, found: Identifier) -> str | None:
+        """A passport the snapshot does not hold may have been linked since: ask the database."""
+        if found.kind != "passport" or snapshot.entry(found.value) is not None:
+            return None
+        with transaction(self.database.readers) as session:
+            return alias_owner(session, found.value)
+
+    def entry(self, decision: CheckDecision, *, actor: Actor, purpose: str, at: datetime) -> Entry:
+        """The log row of a decision (and the notice to the subject of a denial)."""
+        row = {
+            "decision_id": decision_id(),
+            "checked_at": at,
+            "party": actor.id,
+            "purpose": purpose,
+            "service": decision.service,
+            "identifier": decision.identifier.value,
+            "subject": decision.subject,
+            "decision": decision.decision,
+            "measures": ";".join(m.id for m in decision.verdict.measures) or None,
+            "lists": ";".join(decision.verdict.lists) or None,
+            "list_version": decision.list_version,
+        }
+        notice = None
+        if decision.decision == DENY and decision.subject:
+            policy = self.snapshot().policy
+            notice = notice_body(decision, policy, party=actor.id, purpose=purpose, checked_at=at)
+        return Entry(row, notice)
+
+    async def check(self, *, actor: Actor, identifier: str, service: str, purpose: str) -> dict[str, Any]:
+        """Decide, log durably, then answer (the answer of DESIGN §8 and issue 5)."""
+        decision = self.decide(actor, identifier, service)
+        entry = self.entry(decision, actor=actor, purpose=purpose_text(purpose), at=utcnow())
+        loop = asyncio.get_running_loop()
+        logged: asyncio.Future[None] = loop.create_future()
+
+        def done(error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(_settle, logged, error)
+
+        entry.done = done
+        self.writer.submit(entry)
+        await logged
+        return answer(decision, entry, self.snapshot())
+
+
+def answer(decision: CheckDecision, entry: Entry, snapshot: CheckSnapshot) -> dict[str, Any]:
+    body = decision.as_json(snapshot.policy)
+    body["decision_id"] = entry.row["decision_id"]
+    body["checked_at"] = entry.row["checked_at"].isoformat()
+    return body
+
+
+def purpose_text(purpose: str) -> str:
+    text = purpose.strip() if isinstance(purpose, str) else ""
+    if not text or len(text) > 200:
+        raise InvalidInput(
+            "purpose: say why you check (1 to 200 characters), e.g. ticket-sale",
+            details=[{"field": "purpose", "reason": "required, at most 200 characters"}],
+        )
+    return text
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """A transaction that changed check data committed: refresh the snapshots of this process now."""
+    if not session.info.pop(CHANGED, False):
+        return
+    with _LIVE_LOCK:
+        services = [service for service in _LIVE if service.same_database(session)]
+    for service in services:
+        try:
+            service.refresh()
+        except Exception:
+            log.exception("refreshing the check snapshot after a commit failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED, None)
