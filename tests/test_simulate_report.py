@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -13,13 +14,14 @@ import pytest
 
 from socialcredit.errors import UserError
 from socialcredit.identity import age_on, make_ric, make_uscc, parse_subject, person_facts, region_codes
+from socialcredit.policy import parse_policy
 from socialcredit.simulate import Options, Population, simulate
 from socialcredit.simulate.compare import merged_grades
 from socialcredit.simulate.distribution import bin_width
 from socialcredit.simulate.groups import identifier_facts
 from socialcredit.simulate.html import render_simulation_html
 from socialcredit.simulate.monthly import month_days
-from test_simulate import AS_OF, BASELINE, CANDIDATE, cli, policy, write_population
+from test_simulate import AS_OF, BASELINE, CANDIDATE, cli, pairs, policy, write_population
 
 from conftest import make_policy
 
@@ -168,8 +170,6 @@ def test_merged_grade_order_bins_and_months() -> None:
 
 
 def test_synthetic_county_with_villages_from_the_subjects_table(tmp_path: Path) -> None:
-    from collections import Counter
-
     from socialcredit.policy import load_policy
     from socialcredit.scoring.batch_io import evaluate_all
 
@@ -196,3 +196,35 @@ def test_synthetic_county_with_villages_from_the_subjects_table(tmp_path: Path) 
     scored = table.filter(pl.col("subject").is_in([b.subject for b in base]))
     assert {row["group"]: row["subjects"] for row in villages} == dict(Counter(scored.get_column("village").to_list()))
     assert "village" in report["top_subjects"][0]
+
+
+def test_the_candidate_rereads_the_records_unless_it_reads_them_alike(paths: dict[str, Path], tmp_path: Path) -> None:
+    from socialcredit.scoring.frames import records_frame
+    from socialcredit.simulate.outcomes import reads_alike
+
+    baseline = policy(paths["baseline"])
+    frame = records_frame(paths["records"], baseline)
+    assert reads_alike(frame, baseline, policy(paths["candidate"]))  # points, bands, lists, measures changed
+    narrowed = {
+        "time zone": ('timezone = "Asia/Shanghai"', 'timezone = "Asia/Urumqi"'),
+        "sources": ('legal_basis = "Test law 1"', 'legal_basis = "Test law 1"\nsources = ["police"]'),
+        "subject kinds": ('legal_basis = "Test law 5"', 'legal_basis = "Test law 5"\nsubjects = ["organisation"]'),
+        "documents": ('legal_basis = "Test law 7"', 'legal_basis = "Test law 7"\nrequires_document = true'),
+        "range": ("points = [-50, -5]", "points = [-20, -5]"),
+        "rule gone": ('id = "heroic"', 'id = "heroism"'),
+    }
+    for change, (old, new) in narrowed.items():
+        assert old in BASELINE, change
+        assert not reads_alike(frame, baseline, parse_policy(BASELINE.replace(old, new))), change
+    # a narrowed candidate is read again, and its problems are reported under its name
+    strict = tmp_path / "strict.toml"
+    strict.write_text(BASELINE.replace(*narrowed["sources"]), encoding="utf-8")
+    result = cli(*args({**paths, "candidate": strict}, tmp_path / "r.html"))
+    assert result.returncode == 2 and "do not fit the candidate handbook" in result.stderr
+    assert "source 's' may not report minus5 (allowed: police)" in result.stderr
+    # a candidate in another time zone reads the records again, and the figures still match two evaluations
+    east = tmp_path / "east.toml"
+    east.write_text(BASELINE.replace(*narrowed["time zone"]), encoding="utf-8")
+    report = json.loads(cli(*args({**paths, "candidate": east}, tmp_path / "e.html", "--format", "json")).stdout)
+    expected = Counter((b.grade, c.grade) for b, c in pairs({**paths, "candidate": east}))
+    assert {(t["from"], t["to"]): t["count"] for t in report["transitions"]} == expected

@@ -1,22 +1,25 @@
 """The population a simulation runs over, and its outcomes under one handbook.
 
-An outcome frame has one row per subject, sorted by subject, with the columns of the columnar engine's
-``score_frame``: ``subject``, ``points_cents`` (Int64, null without consent), ``points`` (decimal string),
-``grade``, ``lists`` (list ids), ``denied`` (services denied) and ``next_change_on``.
+Outcomes come from the columnar engine (``scoring.columnar.score_frame``), exactly what
+``socialcredit score`` computes: one row per subject, sorted by subject, with ``subject``, ``points_cents``
+(null without consent), ``points``, ``grade``, ``lists`` (list ids), ``denied`` (services denied) and
+``next_change_on``. The few subjects a report explains are evaluated again by the per-subject engine.
+
+Records are read and checked under each handbook, as two ``score`` runs would. Reading is most of the
+cost, so when the candidate cannot reject or read differently any record the baseline accepted
+(:func:`reads_alike`), the baseline's frame serves both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialcredit.errors import RecordError
-from socialcredit.policy.model import Policy
-from socialcredit.policy.money import format_cents
+from socialcredit.policy.model import Policy, Rule
 from socialcredit.records.schema import Record
-from socialcredit.scoring.batch_io import group_by_subject
 from socialcredit.scoring.engine import evaluate
 from socialcredit.scoring.standing import Standing
 
@@ -24,44 +27,11 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def outcome_schema() -> dict[str, pl.DataType]:
-    import polars as pl
-
-    return {
-        "subject": pl.String(),
-        "points_cents": pl.Int64(),
-        "points": pl.String(),
-        "grade": pl.String(),
-        "lists": pl.List(pl.String()),
-        "denied": pl.List(pl.String()),
-        "next_change_on": pl.Date(),
-    }
-
-
-def standings_frame(standings: Iterable[Standing]) -> pl.DataFrame:
-    """Per-subject standings as an outcome frame (sorted by subject)."""
-    import polars as pl
-
-    rows = [
-        {
-            "subject": s.subject,
-            "points_cents": s.points,
-            "points": None if s.points is None else format_cents(s.points),
-            "grade": s.grade,
-            "lists": [entry.id for entry in s.lists],
-            "denied": sorted({m.service for m in s.measures if m.effect == "deny"}),
-            "next_change_on": s.next_change_on,
-        }
-        for s in standings
-    ]
-    return pl.DataFrame(rows, schema=outcome_schema()).sort("subject")
-
-
 class Population:
-    """Records read once and scored under any number of handbooks (each record validated per handbook).
+    """Records read once per handbook (validated under it) and scored under any number of handbooks.
 
-    Build it from a record file (``Population.from_path``) or from records already validated by the
-    platform (``Population.from_records``). ``consents`` holds the subjects who consented to scoring.
+    Build it from a record file or directory (``Population.from_path``) or from records the platform has
+    already validated (``Population.from_records``). ``consents`` holds the subjects who consented to scoring.
     """
 
     def __init__(
@@ -69,8 +39,8 @@ class Population:
     ) -> None:
         self.path = path
         self.consents = consents
-        self._given = group_by_subject(records) if records is not None else None
-        self._loaded: dict[str, dict[str, list[Record]]] = {}
+        self._given = records
+        self._frames: dict[str, pl.DataFrame] = {}
 
     @classmethod
     def from_path(cls, path: Path, *, consents: frozenset[str] = frozenset()) -> Population:
@@ -80,35 +50,119 @@ class Population:
     def from_records(cls, records: list[Record], *, consents: frozenset[str] = frozenset()) -> Population:
         return cls(records=records, consents=consents)
 
-    def prepare(self, policy: Policy, label: str) -> None:
-        """Read and validate the records under ``policy``; a RecordError names the handbook (``label``)."""
-        if self._given is not None or policy.hash in self._loaded:
-            return
-        from socialcredit.records.validate import load_records
+    def prepare(self, policy: Policy, label: str, *, like: Policy | None = None) -> None:
+        """Read and validate the records under ``policy``; a RecordError names the handbook (``label``).
 
-        try:
-            self._loaded[policy.hash] = group_by_subject(load_records(str(self.path), policy))
-        except RecordError as error:
-            intro = f"the records do not fit the {label} handbook ({policy.id} {policy.version}):"
-            raise RecordError(f"{intro} {error.message}", details=[intro, *(error.details or [])]) from None
+        With ``like`` (a handbook already prepared), reuse its frame when :func:`reads_alike` allows."""
+        if self._given is None and like is not None and like.hash in self._frames and policy.hash not in self._frames:
+            frame = self._frames[like.hash]
+            if reads_alike(frame, like, policy):
+                self._frames[policy.hash] = frame
+        self.frame(policy, label)
 
-    def histories(self, policy: Policy) -> dict[str, list[Record]]:
-        """Each subject's records as validated under ``policy``."""
+    def frame(self, policy: Policy, label: str = "given") -> pl.DataFrame:
+        """The record frame (``scoring.frames.RECORD_SCHEMA``) as validated under ``policy``."""
         if self._given is not None:
-            return self._given
-        self.prepare(policy, "given")
-        return self._loaded[policy.hash]
+            return self._given_frame()
+        if policy.hash not in self._frames:
+            from socialcredit.scoring.columnar import records_frame
+
+            try:
+                self._frames[policy.hash] = records_frame(str(self.path), policy)
+            except RecordError as error:
+                intro = f"the records do not fit the {label} handbook ({policy.id} {policy.version}):"
+                raise RecordError(f"{intro} {error.message}", details=[intro, *(error.details or [])]) from None
+        return self._frames[policy.hash]
+
+    def outcomes(self, policy: Policy, as_of: date, known_at: datetime | None) -> pl.DataFrame:
+        """One row per subject under ``policy`` on ``as_of``, from the columnar engine."""
+        from socialcredit.scoring.columnar import score_frame
+
+        return score_frame(self.frame(policy), policy, as_of, known_at, consent=self.consents)
 
     def standings(
-        self, policy: Policy, as_of: date, known_at: datetime | None, subjects: Iterable[str] | None = None
+        self, policy: Policy, as_of: date, known_at: datetime | None, subjects: Iterable[str]
     ) -> list[Standing]:
-        """Per-subject standings (with explanations) of ``subjects``, or of everyone, sorted by subject."""
-        groups = self.histories(policy)
-        chosen = sorted(groups) if subjects is None else sorted(set(subjects))
+        """Per-subject standings, with explanations, of a few ``subjects`` (sorted)."""
+        chosen = sorted(set(subjects))
+        groups = histories(self.frame(policy), chosen)
         return [
             evaluate(groups.get(s, []), policy, as_of, known_at, consent=s in self.consents, subject=s) for s in chosen
         ]
 
-    def outcomes(self, policy: Policy, as_of: date, known_at: datetime | None) -> pl.DataFrame:
-        """The outcome frame of every subject under ``policy`` on ``as_of``."""
-        return standings_frame(self.standings(policy, as_of, known_at))
+    def _given_frame(self) -> pl.DataFrame:
+        if "" not in self._frames:
+            import polars as pl
+
+            from socialcredit.scoring.frames import from_records
+
+            frame = from_records(self._given or [])
+            self._frames[""] = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+        return self._frames[""]
+
+
+def reads_alike(frame: pl.DataFrame, baseline: Policy, candidate: Policy) -> bool:
+    """True when every record of ``frame`` (read and accepted under ``baseline``) would be read the same and
+    accepted under ``candidate``: same time zone, no subject kind, source or document requirement newly
+    refused, and every record's points still valid for its rule."""
+    import polars as pl
+
+    if candidate.policy.timezone != baseline.policy.timezone:
+        return False
+    if not set(baseline.policy.subjects) <= set(candidate.policy.subjects):
+        return False
+    scored = frame.filter(pl.col("kind").fill_null("fact").is_in(["fact", "correct"]))
+    used = scored.get_column("rule").unique().to_list()
+    for rule_id in used:
+        old, new = baseline.rule(rule_id), candidate.rule(rule_id)
+        if old is None or new is None or not _accepts_alike(old, new):
+            return False
+    changed = [rule_id for rule_id in used if baseline.rule(rule_id).points != candidate.rule(rule_id).points]  # type: ignore[union-attr]
+    return all(_points_fit(scored.filter(pl.col("rule") == rule_id), candidate, rule_id) for rule_id in changed)
+
+
+def _accepts_alike(old: Rule, new: Rule) -> bool:
+    """Whether ``new`` accepts every record ``old`` accepts, apart from the points themselves."""
+    return (
+        _within(old.sources, new.sources)
+        and _within(old.subjects, new.subjects)
+        and (old.requires_document or not new.requires_document)
+        and isinstance(old.points, tuple) == isinstance(new.points, tuple)
+    )
+
+
+def _within(old: Collection[str] | None, new: Collection[str] | None) -> bool:
+    """An allow-list (None: anything) that allows at least what ``old`` allowed."""
+    return new is None or (old is not None and set(old) <= set(new))
+
+
+def _points_fit(records: pl.DataFrame, candidate: Policy, rule_id: str) -> bool:
+    """Records of a rule whose points changed: given points must still be valid under the candidate."""
+    points = candidate.rule(rule_id).points  # type: ignore[union-attr]
+    given = records.get_column("points").drop_nulls()
+    if isinstance(points, tuple):
+        return (
+            bool(given.is_between(points[0], points[1]).all())
+            and records.select(pl.col("points").is_not_null().all()).item()
+        )
+    return given.is_empty()
+
+
+def histories(frame: pl.DataFrame, subjects: list[str]) -> dict[str, list[Record]]:
+    """The records of ``subjects`` from a record frame: their facts and every action on those facts."""
+    import polars as pl
+
+    kind = pl.col("kind").fill_null("fact")
+    facts = frame.filter(pl.col("subject").is_in(subjects) & (kind == "fact"))
+    owners = facts.select("source", pl.col("id").alias("ref"), pl.col("subject").alias("owner"))
+    actions = frame.filter(kind != "fact").join(owners, on=["source", "ref"], how="inner")
+    actions = actions.with_columns(subject=pl.col("owner")).drop("owner")
+    groups: dict[str, list[Record]] = {}
+    for row in pl.concat([facts, actions], how="diagonal").iter_rows(named=True):
+        record = Record(
+            source=row["source"], id=row["id"], subject=row["subject"], occurred_on=row["occurred_on"],
+            recorded_at=row["recorded_at"], kind=row["kind"] or "fact", ref=row["ref"], rule=row["rule"],
+            points=row["points"], status=row["status"] or "confirmed",
+        )  # fmt: skip
+        groups.setdefault(record.subject, []).append(record)
+    return groups

@@ -62,7 +62,7 @@ def simulate(
     tick = advance or (lambda: None)
     days = month_days(monthly_from, as_of) if monthly_from else []
     population.prepare(baseline, "baseline")
-    population.prepare(candidate, "candidate")
+    population.prepare(candidate, "candidate", like=baseline)
     base = population.outcomes(baseline, as_of, known_at)
     tick()
     cand = population.outcomes(candidate, as_of, known_at)
