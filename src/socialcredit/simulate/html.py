@@ -34,10 +34,15 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["pct"] = lambda share: f"{share * 100:.1f} %"
+    env.filters["pct"] = percent
     env.filters["num"] = lambda count: f"{count:,}"
     env.filters["grade"] = lambda grade: "no grade" if grade is None else grade
     return env
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with one decimal; a share too small to show is "< 0.1 %", not "0.0 %"."""
+    return "< 0.1 %" if 0 < share < 0.0005 else f"{share * 100:.1f} %"
 
 
 def render_simulation_html(report: dict[str, Any], *, fragment: bool = False) -> str:
