@@ -47,7 +47,7 @@ MATRIX: dict[str, Audience] = {
     "records.ingest": _roles("source", "assessor"),
     "records.read": _roles("clerk", "auditor", "admin", "reviewer"),
     "evidence.upload": _roles("source", "assessor"),
-    "evidence.read": _roles("clerk", "auditor", "admin", "reviewer", "assessor"),
+    "evidence.read": _roles("clerk", "auditor", "admin", "reviewer", "assessor", OWN),
     "review.read": _roles("reviewer"),
     "review.decide": _roles("reviewer"),
     "subject.read": _roles("clerk", "auditor", "admin", OWN),
@@ -73,6 +73,10 @@ MATRIX: dict[str, Audience] = {
     "me.export": _roles("subject"),
     "keys.read": _roles(PUBLIC),
     "certificates.verify": _roles(PUBLIC),
+    # Web pages (socialcredit.web): dashboards of aggregates, the administration pages, issuing certificates.
+    "dashboard.read": _roles("admin", "clerk", "reviewer", "auditor"),
+    "admin.read": _roles("admin"),
+    "certificate.issue": _roles("clerk", "admin"),
 }
 
 

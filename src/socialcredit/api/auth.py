@@ -52,6 +52,10 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/api/v1/me", error: str | None = None) -> HTMLResponse:
+    custom = getattr(request.app.state, "login_page", None)  # the web application's page, when installed
+    if custom is not None:
+        response: HTMLResponse = custom(request, next=_safe_next(next), error=error)
+        return response
     message = f'<p role="alert">{html.escape(error)}</p>' if error else ""
     page = FORM.format(error=message, csrf=csrf_token(request), next=html.escape(_safe_next(next)))
     return HTMLResponse(page, status_code=401 if error else 200)

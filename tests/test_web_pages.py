@@ -1,0 +1,100 @@
+"""The web pages in-process: login, the language switch, every role's main page, and the deed cycle
+(assessor reports with photos → reviewer approves → the subject's points change), on a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from platform_support import JPEG, PNG, Setup
+from web_support import csrf_of, login
+
+from conftest import PERSON
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+pytest_plugins = ["web_support"]
+
+
+def today() -> str:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+@pytest.fixture
+def client(web_app: FastAPI):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app, headers={"Accept-Language": "en"}) as test_client:
+        yield test_client
+
+
+def test_landing_login_and_language(client) -> None:  # type: ignore[no-untyped-def]
+    landing = client.get("/")
+    assert landing.status_code == 200 and "Credit information platform" in landing.text
+    assert '<html lang="en">' in landing.text and "/static/htmx.min.js" in landing.text
+    switched = client.get("/lang?set=zh&next=/login", follow_redirects=True)
+    assert '<html lang="zh-CN">' in switched.text and "用户名" in switched.text
+    wrong = client.post("/login", data={"name": "clerk", "password": "nope", "csrf_token": csrf_of(switched.text)})
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
+    assert client.get("/static/htmx.min.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_pages_need_a_login_and_the_right_role(client) -> None:  # type: ignore[no-untyped-def]
+    away = client.get("/review", follow_redirects=False)
+    assert away.status_code == 303 and away.headers["location"] == "/login?next=/review"
+    login(client, "assessor")
+    refused = client.get("/review")
+    assert refused.status_code == 403 and "role assessor may not review.read" in refused.text
+    assert client.get("/", follow_redirects=False).headers["location"] == "/assessor"
+
+
+def test_clerk_finds_a_subject_by_identifier(client, web_platform: Setup) -> None:  # type: ignore[no-untyped-def]
+    login(client, "clerk")
+    found = client.get(f"/clerk?q={PERSON}", follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == f"/subjects/{PERSON}"
+    standing = client.get(f"/subjects/{PERSON}")
+    assert standing.status_code == 200 and 'data-testid="points">1000<' in standing.text
+    bad = client.get("/clerk?q=371082196410233391")
+    assert "check digit" in bad.text or "checksum" in bad.text.lower()
+
+
+def test_deed_cycle_assessor_reviewer_subject(client, web_app: FastAPI) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    login(client, "assessor")
+    form = client.get("/assessor")
+    assert 'capture="environment"' in form.text and "good-deed" in form.text
+    files = [("photos", ("a.jpg", JPEG, "image/jpeg")), ("photos", ("b.png", PNG, "image/png"))]
+    data = {"csrf_token": csrf_of(form.text), "subject": PERSON, "rule": "good-deed", "occurred_on": today()}
+    sent = client.post("/assessor", data=data, files=files, follow_redirects=True)
+    assert sent.status_code == 200 and 'data-testid="report-done"' in sent.text, sent.text
+    assert "pending review" in sent.text
+
+    with TestClient(web_app, headers={"Accept-Language": "en"}) as reviewer:
+        login(reviewer, "reviewer")
+        queue = reviewer.get("/review")
+        assert queue.text.count('data-testid="queue-item"') == 1 and "/evidence/" in queue.text
+        action = queue.text.split('action="/review/')[1].split('"')[0]
+        decided = reviewer.post(
+            f"/review/{action}", data={"decision": "approve", "csrf_token": csrf_of(queue.text), "position": "1"},
+            headers={"HX-Request": "true"},
+        )  # fmt: skip
+        assert decided.status_code == 200 and "Approved" in decided.text
+        assert decided.headers["HX-Retarget"] == "#item-1"
+
+    with TestClient(web_app, headers={"Accept-Language": "en"}) as subject:
+        login(subject, "subject")
+        mine = subject.get("/me")
+        assert 'data-testid="points">1002<' in mine.text and "Good deed" in mine.text
+        thumb = mine.text.split('<img src="')[1].split('"')[0]
+        assert subject.get(thumb).status_code == 200
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    login(client, "reviewer")
+    refused = client.post("/review/village/x", data={"decision": "approve"})
+    assert refused.status_code == 403
