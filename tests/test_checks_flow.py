@@ -32,11 +32,15 @@ class World:
         platform.user("zhang", "subject", subject=PERSON)
         answer = api.post("/api/v1/records:batch", json=[DEFAULTER], headers=self.court)
         assert answer.status_code == 200, answer.text
-        assert api.post(f"/api/v1/subjects/{PERSON}/aliases", json={"passport": PASSPORT}, headers=self.clerk).status_code == 200
+        assert (
+            api.post(f"/api/v1/subjects/{PERSON}/aliases", json={"passport": PASSPORT}, headers=self.clerk).status_code
+            == 200
+        )
 
     def check(self, subject: str, service: str = "air-travel", purpose: str = "ticket-sale") -> Any:
-        return self.api.post("/api/v1/checks", json={"subject": subject, "service": service, "purpose": purpose},
-                             headers=self.airline)  # fmt: skip
+        return self.api.post(
+            "/api/v1/checks", json={"subject": subject, "service": service, "purpose": purpose}, headers=self.airline
+        )
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ async def check_bulk(
         raise InvalidInput(f"the file is larger than {MAX_BULK_BYTES} bytes; split it", details=[{"field": "body"}])
     runtime = checks(request)
     identifiers = await run_in_threadpool(bulk.read_identifiers, body, request.headers.get("content-type", ""))
-    snapshot = runtime.authorize(who, service)
+    snapshot = await run_in_threadpool(runtime.authorize, who, service, fresh=True)
     screening = bulk.Screening(who, service, purpose_text(purpose), snapshot)
     as_csv = "text/csv" in request.headers.get("accept", "")
     lines = _csv_lines if as_csv else _json_lines

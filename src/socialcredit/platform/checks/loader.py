@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from socialcredit.platform.checks.models import CheckSubject
@@ -44,17 +44,29 @@ def load_all(session: Session, policy: Policy, *, built_at: datetime) -> CheckSn
     aliases: dict[str, list[str]] = defaultdict(list)
     for value, subject in session.execute(select(SubjectAlias.value, SubjectAlias.subject)).tuples():
         aliases[subject].append(value)
+    newest = last_alias(session)
     rows = session.execute(select(CheckSubject).execution_options(yield_per=BATCH)).scalars()
     states = _states(rows, members, aliases)
-    return build_snapshot(states, policy, list_version=version, built_at=built_at, generation=gen)
+    snapshot = build_snapshot(states, policy, list_version=version, built_at=built_at, generation=gen)
+    snapshot.cache["alias"] = newest
+    return snapshot
 
 
-def load_changed(session: Session, since: int) -> tuple[int, int, list[SubjectState]]:
-    """``(generation, list version, states)`` of the subjects whose check data changed after ``since``."""
+def last_alias(session: Session) -> int:
+    """The newest alias (its key): aliases are linked without a standing changing, so they are followed apart."""
+    return int(session.execute(select(func.max(SubjectAlias.pk))).scalar_one() or 0)
+
+
+def load_changed(session: Session, since: int, alias_since: int = 0) -> tuple[int, int, list[SubjectState]]:
+    """``(generation, list version, states)`` of the subjects whose check data changed after generation
+    ``since``, or who got a passport alias after alias key ``alias_since``."""
     gen, version = heads(session)
-    if gen <= since:
+    linked = select(SubjectAlias.subject).where(SubjectAlias.pk > alias_since)
+    relinked = set(session.execute(linked).scalars()) if alias_since < last_alias(session) else set()
+    if gen <= since and not relinked:
         return gen, version, []
-    rows = list(session.execute(select(CheckSubject).where(CheckSubject.gen > since)).scalars())
+    query = select(CheckSubject).where((CheckSubject.gen > since) | CheckSubject.subject.in_(sorted(relinked)))
+    rows = list(session.execute(query).scalars())
     subjects = [row.subject for row in rows]
     members: dict[str, list[Membership]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
@@ -62,8 +74,8 @@ def load_changed(session: Session, since: int) -> tuple[int, int, list[SubjectSt
         part = subjects[start : start + CHUNK]
         for row in session.execute(select(ListMember).where(ListMember.subject.in_(part))).scalars():
             members[row.subject].append(membership(row))
-        query = select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(part))
-        for value, subject in session.execute(query).tuples():
+        pairs = select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(part))
+        for value, subject in session.execute(pairs).tuples():
             aliases[subject].append(value)
     return gen, version, _states(rows, members, aliases)
 

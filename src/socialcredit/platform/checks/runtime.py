@@ -27,7 +27,7 @@ from socialcredit.db.connect import Database
 from socialcredit.db.engine import transaction
 from socialcredit.errors import Forbidden, InvalidInput
 from socialcredit.platform.checks.decision import CheckDecision, Identifier, classify, decide
-from socialcredit.platform.checks.loader import alias_owner, load_all, load_changed
+from socialcredit.platform.checks.loader import alias_owner, last_alias, load_all, load_changed
 from socialcredit.platform.checks.log import CheckWriter, Entry, decision_id
 from socialcredit.platform.checks.snapshot import DENY, CheckSnapshot, SnapshotHolder
 from socialcredit.platform.handbooks.service import active_policy
@@ -48,7 +48,7 @@ class CheckService:
         *,
         poll_seconds: float = 0.5,
         duty_seconds: float = 60.0,
-        duties: Callable[[], None] | None = None,
+        duties: Callable[[], object] | None = None,
     ) -> None:
         self.database = database
         self.holder = SnapshotHolder()
@@ -89,13 +89,16 @@ class CheckService:
             if current is None or current.policy.hash != policy.hash:
                 fresh = load_all(session, policy, built_at=utcnow())
             else:
-                gen, version, states = load_changed(session, current.generation)
-                if gen == current.generation:
+                seen = int(current.cache.get("alias", 0))
+                newest = last_alias(session)
+                gen, version, states = load_changed(session, current.generation, seen)
+                if gen == current.generation and newest == seen:
                     return current
-                if gen < current.generation:  # the data was reset under us: start again
+                if gen < current.generation or newest < seen:  # the data was reset under us: start again
                     fresh = load_all(session, policy, built_at=utcnow())
                 else:
                     fresh = current.updated(states, list_version=version, built_at=utcnow(), generation=gen)
+                    fresh.cache["alias"] = newest
             self.holder.switch(fresh)
             return fresh
 
@@ -116,12 +119,13 @@ class CheckService:
         bind = session.get_bind()
         return str(getattr(bind, "url", "")) == str(self.database.engine.url)
 
-    def authorize(self, actor: Actor, service: str) -> CheckSnapshot:
-        """The snapshot to check ``service`` against, once ``actor`` may check it and the handbook knows it."""
+    def authorize(self, actor: Actor, service: str, *, fresh: bool = False) -> CheckSnapshot:
+        """The snapshot to check ``service`` against, once ``actor`` may check it and the handbook knows it
+        (``fresh``: brought up to the database first, as bulk screening does)."""
         if not isinstance(service, str) or service not in actor.services:
             allowed = ", ".join(actor.services) or "none"
             raise Forbidden(f"this key may check the services {allowed}, not {service!r}", details={"service": service})
-        snapshot = self.snapshot()
+        snapshot = self.refresh() if fresh else self.snapshot()
         if service not in {measure.service for measure in snapshot.policy.measures}:
             raise InvalidInput(
                 f"service: {service!r} is not a service of the active handbook",
