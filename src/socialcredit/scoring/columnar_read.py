@@ -59,7 +59,7 @@ class Problems:
             self.add(problem, phase)
         self.total += other.total - len(other.found)
 
-    def check(self) -> None:
+    def check(self, outcome: str = "nothing was read") -> None:
         """Raise :class:`RecordError` (as ``load_records`` does) when anything was found."""
         if not self.total:
             return
@@ -68,7 +68,7 @@ class Problems:
         if self.total > len(details):
             details.append(f"... and {self.total - len(details)} more")
         noun = "problem" if self.total == 1 else "problems"
-        raise RecordError(f"{self.total} {noun} in records; nothing was read", details=details)
+        raise RecordError(f"{self.total} {noun} in records; {outcome}", details=details)
 
 
 def units(path: str | Path, *, target_rows: int = 2_000_000) -> list[Unit]:

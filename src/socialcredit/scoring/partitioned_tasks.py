@@ -1,0 +1,170 @@
+"""The independent tasks of a partitioned scoring run; each reads and writes files under a work directory.
+
+1. :func:`split_unit`: read and check one input unit, write its records (coded) into subject buckets
+   (``hash(subject) % P``), subjectless references into ``orphans/``, and 64-bit key hashes into key
+   buckets (``hash(source, id) % P``).
+2. :func:`duplicate_hashes`: the key hashes seen twice in one key bucket (candidates for duplicates).
+3. :func:`score_bucket`: check one subject bucket's references, score it, write its standings.
+
+Tasks are plain functions of picklable arguments, so they run in-process or as Dask tasks alike. The
+work directory must be reachable from every worker (a shared file system on a cluster).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from socialcredit.policy.model import Policy
+from socialcredit.scoring.columnar import Scored, public_columns, score_coded
+from socialcredit.scoring.columnar_json import scored_json
+from socialcredit.scoring.columnar_read import Problems, Unit, read_unit
+from socialcredit.scoring.frames import CODED_SCHEMA, encode
+
+SUBJECT_SEED, KEY_SEED = 20210618, 3711082
+LOCATION = ["_file", "_line"]
+CODED_LOCATED: dict[str, pl.DataType] = {**CODED_SCHEMA, "_file": pl.UInt32(), "_line": pl.UInt64()}
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every task needs: the handbook, the question, the partitioning and the work directory."""
+
+    policy: Policy
+    as_of: date
+    known_at: datetime | None
+    consent: frozenset[str] | None
+    partitions: int
+    work: Path
+    explain: bool = False
+
+    def bucket_dir(self, kind: str, bucket: int) -> Path:
+        return self.work / kind / f"{bucket:05d}"
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """What one split task saw: records written, subjectless references set aside, problems found."""
+
+    records: int
+    orphans: int
+    problems: Problems
+
+
+def subject_bucket(partitions: int) -> pl.Expr:
+    return (pl.col("subject").hash(SUBJECT_SEED) % partitions).cast(pl.Int64).alias("_bucket")
+
+
+def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
+    """A 64-bit hash of the ``(source, id)`` key (exact comparisons follow wherever two collide)."""
+    return pl.struct(pl.col(source).alias("source"), pl.col(record_id).alias("id")).hash(KEY_SEED).alias("_key")
+
+
+def split_unit(job: Job, unit: Unit, number: int) -> SplitResult:
+    """Read and check ``unit``; unless it has problems, write its records into buckets (task 1)."""
+    problems = Problems()
+    records = orphans = 0
+    for batch, frame in enumerate(read_unit(unit, job.policy, problems)):
+        records += frame.height
+        if problems.total:
+            continue  # keep reading to report every problem; nothing will be scored
+        name = f"u{number:06d}-{batch:04d}.parquet"
+        coded = encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect()
+        has_subject = coded["subject"].is_not_null()
+        orphans += _write_orphans(job, coded.filter(~has_subject), name)
+        write_buckets(job, "buckets", coded.filter(has_subject).with_columns(subject_bucket(job.partitions)), name)
+        keys = coded.select(key_hash()).with_columns((pl.col("_key") % job.partitions).cast(pl.Int64).alias("_bucket"))
+        write_buckets(job, "keys", keys, name)
+    return SplitResult(records, orphans, problems)
+
+
+def _write_orphans(job: Job, frame: pl.DataFrame, name: str) -> int:
+    if frame.height:
+        folder = job.work / "orphans"
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(folder / name, compression="lz4")
+    return frame.height
+
+
+def write_buckets(job: Job, kind: str, frame: pl.DataFrame, name: str) -> None:
+    for (bucket,), part in frame.partition_by("_bucket", as_dict=True, include_key=False).items():
+        folder = job.bucket_dir(kind, int(bucket))
+        folder.mkdir(parents=True, exist_ok=True)
+        part.write_parquet(folder / name, compression="lz4", statistics=False)
+
+
+def duplicate_hashes(job: Job, bucket: int) -> list[int]:
+    """Key hashes that occur more than once in key bucket ``bucket`` (task 2)."""
+    folder = job.bucket_dir("keys", bucket)
+    if not any(folder.glob("*.parquet")):
+        return []
+    keys = pl.scan_parquet(folder / "*.parquet").select("_key")
+    return keys.filter(pl.col("_key").is_duplicated()).unique().collect()["_key"].to_list()
+
+
+def read_bucket(job: Job, bucket: int) -> pl.LazyFrame:
+    """The coded records of subject bucket ``bucket`` (with their locations)."""
+    folder = job.bucket_dir("buckets", bucket)
+    if not any(folder.glob("*.parquet")):
+        return pl.LazyFrame(schema=CODED_LOCATED)
+    return pl.scan_parquet(folder / "*.parquet", schema=CODED_LOCATED)
+
+
+def unmatched_references(coded: pl.DataFrame) -> pl.DataFrame:
+    """References whose fact is not in the bucket under the same subject (a problem, worded later)."""
+    actions = coded.filter(pl.col("kind") != 0)
+    if actions.height == 0:
+        return actions
+    wanted = actions.select("subject", "source", pl.col("ref").alias("id")).unique()
+    facts = coded.filter(pl.col("kind") == 0).select("subject", "source", "id")
+    found = wanted.join(facts, on=["subject", "source", "id"], how="semi")
+    return actions.join(found.rename({"id": "ref"}), on=["subject", "source", "ref"], how="anti")
+
+
+def score_bucket(job: Job, bucket: int) -> tuple[int, pl.DataFrame]:
+    """Score subject bucket ``bucket`` into ``out/NNNNN.parquet`` (task 3).
+
+    Returns the number of subjects and the references that found no fact (empty when all is well).
+    """
+    coded = read_bucket(job, bucket).collect()
+    bad = unmatched_references(coded)
+    if bad.height:
+        return 0, bad.select("source", "ref", "subject", "kind", *LOCATION)
+    scored = score_coded(coded.drop(LOCATION).lazy(), job.policy, job.as_of, job.known_at, job.consent)
+    out = job.work / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    _standings(job, scored).write_parquet(out / f"{bucket:05d}.parquet", compression="zstd")
+    return scored.subjects.height, bad
+
+
+def _standings(job: Job, scored: Scored) -> pl.DataFrame:
+    """Output rows: the score columns and the handbook, or (with ``explain``) each standing as a JSON line."""
+    if job.explain:
+        lines = [
+            json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str) for item in scored_json(scored)
+        ]
+        return pl.DataFrame(
+            {"subject": scored.subjects["subject"], "json": lines}, schema={"subject": pl.String, "json": pl.String}
+        )
+    ref = job.policy.ref()
+    return public_columns(scored).with_columns(
+        pl.lit(ref["id"]).alias("policy_id"),
+        pl.lit(ref["version"]).alias("policy_version"),
+        pl.lit(ref["hash"]).alias("policy_hash"),
+    )
+
+
+def empty_output(job: Job) -> pl.DataFrame:
+    """The output of a run without subjects: the columns, no rows."""
+    empty = pl.LazyFrame(schema=CODED_SCHEMA)
+    scored = score_coded(empty, job.policy, job.as_of, job.known_at, job.consent)
+    return _standings(job, scored)
+
+
+def _json_line(item: object) -> str:
+    """Exactly what ``cli.output.print_json`` writes for ``item`` (without the newline)."""
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str)
