@@ -140,3 +140,18 @@ def _first(platform: Setup, action: str) -> int:
 
         query = select(AuditEntry.seq).where(AuditEntry.action == action).order_by(AuditEntry.seq).limit(1)
         return int(session.execute(query).scalar_one())
+
+
+def test_the_record_digest_covers_every_column() -> None:
+    from socialcredit.db.base import table_of
+    from socialcredit.platform.audit.service import hashed_columns
+    from socialcredit.platform.records.models import RecordRow
+    from socialcredit.platform.records.store import CONTENT, PLATFORM
+
+    assert sorted(CONTENT + PLATFORM) == sorted(hashed_columns(table_of(RecordRow)))
+
+
+def test_a_changed_content_hash_alone_is_found(platform: Setup, api: TestClient) -> None:
+    populated(platform, api)
+    platform.sql("UPDATE records SET content_hash = :other WHERE record_id = 't1'", other="0" * 64)
+    assert (check(platform).ok, check(platform).broken_seq) == (False, _first(platform, "records.ingest"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,8 +18,18 @@ PREFIX = "/api/v1"
 SESSION_COOKIE = "socialcredit_session"
 
 
-def create_app(settings: Settings, *, migrate: bool = False, database: Database | None = None) -> FastAPI:
-    """Build the app on ``settings.database_url`` (migrated first when ``migrate``) or on ``database``."""
+def create_app(
+    settings: Settings,
+    *,
+    migrate: bool = False,
+    database: Database | None = None,
+    refresh: Literal["request", "worker"] = "request",
+) -> FastAPI:
+    """Build the app on ``settings.database_url`` (migrated first when ``migrate``) or on ``database``.
+
+    ``refresh``: who refreshes the current standings a write queued: the request, right after its response
+    (``request``), or a separate worker process (``worker``, what ``socialcredit serve`` runs).
+    """
     app = FastAPI(
         title="socialcredit",
         version=__version__,
@@ -30,6 +41,7 @@ def create_app(settings: Settings, *, migrate: bool = False, database: Database 
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.refresh = refresh
     app.state.database = database or open_database(settings, migrate=migrate)
     secret = settings.secret_key or secrets.token_urlsafe(32)
     app.add_middleware(

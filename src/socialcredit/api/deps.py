@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor, decide
 from socialcredit.db.connect import Database
 from socialcredit.db.engine import transaction
 from socialcredit.errors import Forbidden, IdentifierError, NotFound, SocialCreditError, Unauthorized
+from socialcredit.platform.flows import refresh_standings
 from socialcredit.platform.subjects.service import resolve
 from socialcredit.platform.users import service as users
 from socialcredit.settings import Settings
@@ -53,6 +54,12 @@ def reading(request: Request) -> Iterator[Session]:
     """A read-only unit (never queues behind writers)."""
     with transaction(database(request).readers) as session:
         yield session
+
+
+def refresh_later(request: Request, tasks: BackgroundTasks) -> None:
+    """After this request's write commits, refresh the standings it queued (unless a worker does it)."""
+    if request.app.state.refresh == "request":
+        tasks.add_task(refresh_standings, database(request).sessions)
 
 
 def _bearer(request: Request) -> str | None:

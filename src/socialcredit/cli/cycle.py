@@ -68,5 +68,42 @@ def close_command(
     print(f"published {closure.month}: {closure.subjects} standings as of {closure.as_of}")
 
 
+standings_group = typer.Typer(
+    help="Current standings (the cache behind lists, checks and pages).", no_args_is_help=True
+)
+
+
+@standings_group.command("refresh")
+def refresh_command(
+    everyone: bool = typer.Option(False, "--all", help="Recompute every subject, not only those queued."),
+    format: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Recompute the current standings queued by writes (or everyone's, with --all): as of today, as known now.
+
+    Example: socialcredit standings refresh --all
+    """
+    from sqlalchemy import select
+
+    from socialcredit.cli.platform import database
+    from socialcredit.cli.records_import import progress_bar
+    from socialcredit.db.engine import transaction
+    from socialcredit.platform.flows import refresh_standings
+    from socialcredit.platform.standings.service import mark_stale
+    from socialcredit.platform.subjects.models import Subject
+
+    db = database()
+    if everyone:
+        with transaction(db.sessions) as session:
+            mark_stale(session, session.execute(select(Subject.national_id)).scalars())
+    with progress_bar() as bar:
+        task = bar.add_task("standings", total=None)
+        done = refresh_standings(db.sessions, progress=lambda count: bar.update(task, completed=count))
+    if format is Format.json:
+        print_json({"refreshed": done})
+    else:
+        print(f"refreshed {done} standings")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(group, name="cycle")
+    app.add_typer(standings_group, name="standings")

@@ -20,6 +20,7 @@ from socialcredit.cli.output import Format, print_json, stderr_console
 if TYPE_CHECKING:
     from socialcredit.access import Actor
     from socialcredit.db.connect import Database
+    from socialcredit.settings import Settings
 
 users_group = typer.Typer(help="People who log in (clerks, assessors, reviewers, subjects…).", no_args_is_help=True)
 sources_group = typer.Typer(help="Data sources (agencies, assessor teams) that report records.", no_args_is_help=True)
@@ -71,14 +72,47 @@ def serve(
 ) -> None:
     """Run the HTTP API (and the login form); the database is created or migrated first.
 
+    A worker process beside the server keeps the current standings in step with every write.
+
     Example: socialcredit serve --host 0.0.0.0 --port 8000
     """
+    import multiprocessing
+
     import uvicorn
 
     from socialcredit.api.app import create_app
     from socialcredit.settings import load_settings
 
-    uvicorn.run(create_app(load_settings(), migrate=True), host=host, port=port, log_level="info")
+    settings = load_settings()
+    app = create_app(settings, migrate=True, refresh="worker")
+    worker = multiprocessing.get_context("spawn").Process(target=standings_worker, args=(settings,), daemon=True)
+    worker.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        worker.terminate()
+
+
+def standings_worker(settings: Settings, idle_seconds: float = 0.5) -> None:
+    """Refresh queued standings until killed (the process ``serve`` starts)."""
+    import logging
+    import time
+
+    from socialcredit.db.connect import open_database
+    from socialcredit.platform.flows import refresh_standings
+
+    log = logging.getLogger("socialcredit.standings")
+    if hasattr(os, "nice"):
+        os.nice(10)  # background work: requests come first, the refresh catches up between them
+    db = open_database(settings)
+    while True:
+        try:
+            done = refresh_standings(db.sessions)
+        except Exception:  # keep refreshing: the next write queues its subjects again
+            log.exception("refreshing standings failed")
+            done = 0
+        if not done:
+            time.sleep(idle_seconds)
 
 
 def activate(

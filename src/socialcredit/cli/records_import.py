@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from socialcredit.cli.output import Format, print_json, stderr_console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def count_records(path: Path) -> int | None:
@@ -40,28 +44,15 @@ def import_command(
 
     Example: socialcredit import court-2025-06.jsonl --source court
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from socialcredit.cli.platform import database, operator
     from socialcredit.db.engine import transaction
+    from socialcredit.platform.flows import refresh_standings
     from socialcredit.platform.records.importer import import_file
 
     db = database()
     started = time.perf_counter()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    console = stderr_console()
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        tasks = {
-            "records": bar.add_task("records", total=count_records(path)),
-            "standings": bar.add_task("standings", total=None, visible=False),
-        }
-
-        def progress(phase: str, amount: int) -> None:
-            if phase == "records":
-                bar.advance(tasks["records"], amount)
-            else:
-                bar.update(tasks["standings"], completed=amount, visible=True)
-
+    with progress_bar() as bar:
+        task = bar.add_task("records", total=count_records(path))
         with transaction(db.sessions) as session:
             result = import_file(
                 session,
@@ -70,17 +61,30 @@ def import_command(
                 source=source,
                 keep_recorded_at=keep_recorded_at,
                 chunk_size=chunk_size,
-                progress=progress,
+                progress=lambda amount: bar.advance(task, amount),
             )
+        loaded = time.perf_counter() - started
+        task = bar.add_task("standings", total=result.subjects)
+        refresh_standings(db.sessions, progress=lambda done: bar.update(task, completed=done))
     seconds = time.perf_counter() - started
     if format is Format.json:
-        print_json({**result.as_json(), "seconds": round(seconds, 3)})
+        print_json({**result.as_json(), "seconds": round(seconds, 3), "load_seconds": round(loaded, 3)})
         return
-    rate = result.accepted / seconds if seconds else 0
     print(
         f"imported {result.accepted} records ({result.duplicates} duplicates) for {result.subjects} subjects "
-        f"in {seconds:.1f} s ({rate:,.0f} records/s)"
+        f"in {loaded:.1f} s ({result.accepted / loaded if loaded else 0:,.0f} records/s); "
+        f"standings refreshed in {seconds - loaded:.1f} s"
     )
+
+
+def progress_bar() -> Progress:
+    """A Rich progress bar on stderr (silent when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    console = stderr_console()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Bar(*columns, console=console, transient=True, disable=not console.is_terminal)
 
 
 def register(app: typer.Typer) -> None:

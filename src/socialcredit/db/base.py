@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table
@@ -53,6 +54,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@lru_cache(maxsize=4096)
 def iso_utc(moment: datetime) -> str:
     """A fixed-width UTC form of a moment, used in hashes (``2025-06-01T02:03:04.000005Z``)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -20,7 +20,7 @@ from socialcredit.platform.rights.models import (
     ShareEvent,
 )
 from socialcredit.platform.sources.models import Source, SourceRule
-from socialcredit.platform.standings.models import CurrentStanding, StandingSnapshot
+from socialcredit.platform.standings.models import CurrentStanding, StaleStanding, StandingSnapshot
 from socialcredit.platform.subjects.models import Subject, SubjectAlias, SubjectConsent
 from socialcredit.platform.users.models import ApiKey, User
 
@@ -52,6 +52,7 @@ __all__ = [
     "ShareEvent",
     "Source",
     "SourceRule",
+    "StaleStanding",
     "StandingSnapshot",
     "Subject",
     "SubjectAlias",

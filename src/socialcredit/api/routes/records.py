@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from socialcredit.api.deps import Allowed, guard, reading, required, unit
+from socialcredit.api.deps import Allowed, guard, reading, refresh_later, required, unit
 from socialcredit.errors import InvalidInput, UserError
 from socialcredit.platform import flows
 from socialcredit.platform.records import service as records
@@ -59,6 +59,7 @@ def _line(line: str) -> Any:
 async def ingest_batch(
     request: Request,
     actor: Allowed,
+    tasks: BackgroundTasks,
     partial: bool = Query(False, description="Accept the good records and report the bad ones."),
 ) -> dict[str, Any]:
     """Ingest a batch of records (DESIGN §6): atomic unless ``partial``; ``source`` comes from the key."""
@@ -72,7 +73,9 @@ async def ingest_batch(
             result = flows.ingest(session, actor=who, items=items, source=who.source, partial=partial)
         return result.as_json(partial=partial)
 
-    return await run_in_threadpool(work)
+    answer = await run_in_threadpool(work)
+    refresh_later(request, tasks)
+    return answer
 
 
 @router.get("/records/{source}/{record_id}", response_model=RecordRead, **guard("records.read"))

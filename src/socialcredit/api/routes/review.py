@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 
-from socialcredit.api.deps import Allowed, guard, reading, required, unit
+from socialcredit.api.deps import Allowed, guard, reading, refresh_later, required, unit
 from socialcredit.platform import flows
 from socialcredit.platform.handbooks.service import active_policy
 from socialcredit.platform.records.store import evidence_text
@@ -48,13 +48,16 @@ def pending(
 
 
 @router.post("/review-queue/{source}/{record_id}", response_model=DecisionOut, **guard("review.decide"))
-def decide(request: Request, actor: Allowed, source: str, record_id: str, body: DecisionIn) -> DecisionOut:
+def decide(
+    request: Request, actor: Allowed, tasks: BackgroundTasks, source: str, record_id: str, body: DecisionIn
+) -> DecisionOut:
     """Approve or reject a pending report (not one you reported; evidence is checked before approval)."""
     who = required(actor)
     with unit(request) as session:
         decided = flows.decide(
             session, actor=who, source=source, record_id=record_id, decision=body.decision, reason=body.reason
         )
+    refresh_later(request, tasks)
     record = decided.record
     return DecisionOut(
         source=record.source,

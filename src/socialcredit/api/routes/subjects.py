@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 
-from socialcredit.api.deps import Allowed, guard, reading, required, unit
+from socialcredit.api.deps import Allowed, guard, reading, refresh_later, required, unit
 from socialcredit.db.base import utcnow
 from socialcredit.errors import InvalidInput
 from socialcredit.platform.handbooks.service import active_policy
@@ -62,12 +62,13 @@ def add_alias(request: Request, actor: Allowed, subject: str, body: AliasIn) -> 
 
 
 @router.post("/subjects/{subject}/consent", response_model=ConsentOut, **guard("subject.consent"))
-def set_consent(request: Request, actor: Allowed, subject: str, body: ConsentIn) -> ConsentOut:
+def set_consent(request: Request, actor: Allowed, tasks: BackgroundTasks, subject: str, body: ConsentIn) -> ConsentOut:
     """Give or withdraw consent to scoring (appended with its time; standings are recomputed)."""
     with unit(request) as session:
         national_id = subjects.resolve(session, subject)
         at = subjects.set_consent(session, actor=required(actor), identifier=national_id, given=body.consent)
-        standings.recompute(session, subjects=[national_id], policy=active_policy(session), now=at)
+        standings.mark_stale(session, [national_id], now=at)
+    refresh_later(request, tasks)
     return ConsentOut(subject=national_id, consent=body.consent, at=at)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from sqlalchemy import Table
 
 from socialcredit.db.base import table_of
@@ -11,6 +14,7 @@ from socialcredit.platform.evidence.models import EvidenceFile
 from socialcredit.platform.handbooks.models import HandbookActivation
 from socialcredit.platform.lists.models import ListChange, ListVersion
 from socialcredit.platform.records.models import RecordRow, RecordStatus
+from socialcredit.platform.records.store import record_line
 from socialcredit.platform.rights.models import (
     Notice,
     Objection,
@@ -43,3 +47,8 @@ RIGHTS_TABLES = (
     ShareCode,
     ShareEvent,
 )
+
+
+def line_of(table: Table) -> Callable[[Mapping[Any, Any]], bytes] | None:
+    """How a covered table's rows enter the digest when not as their plain columns (records: see ``record_line``)."""
+    return record_line if table.name == "records" else None

@@ -14,29 +14,20 @@ GENESIS = "0" * 64
 
 
 def encode(values: Iterable[Any]) -> bytes:
-    """Each value length-prefixed, so no two different tuples encode alike."""
-    parts = []
-    for value in values:
-        text = _text(value)
-        parts.append(f"{len(text)}:{text}" if text is not None else "-")
-    return "|".join(parts).encode("utf-8")
+    """Values as a compact JSON array (unambiguous: strings, numbers and null differ); times in UTC."""
+    return _ENCODER.encode(values if isinstance(values, list) else list(values)).encode()
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
+def _plain(value: Any) -> str:
+    """JSON for what JSON lacks: an aware datetime as fixed-width UTC, a date as ISO."""
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    raise TypeError(f"cannot hash a {type(value).__name__}")
 
 
-def row_hash(row: Mapping[Any, Any], columns: Sequence[str]) -> str:
-    """SHA-256 of a row's values in ``columns`` order."""
-    return hashlib.sha256(encode(row.get(name) for name in columns)).hexdigest()
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
 
 
 def canonical_payload(payload: Mapping[str, Any] | None) -> str | None:
@@ -58,15 +49,21 @@ def entry_hash(seq: int, at: datetime, actor: str, action: str, obj: str, payloa
 
 
 class RowDigest:
-    """Running SHA-256 over row hashes, in insertion (primary key) order."""
+    """Running SHA-256 over rows (each encoded on its own line), in insertion (primary key) order."""
 
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
         self.count = 0
 
-    def add(self, digest: str) -> None:
-        self._hash.update(digest.encode("ascii"))
+    def add(self, values: Iterable[Any]) -> None:
+        self.add_line(encode(values))
+
+    def add_line(self, line: bytes) -> None:
+        self._hash.update(line + b"\n")
         self.count += 1
+
+    def add_row(self, row: Mapping[Any, Any], columns: Sequence[str]) -> None:
+        self.add([row[name] for name in columns])
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()

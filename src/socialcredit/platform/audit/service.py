@@ -24,6 +24,11 @@ def hashed_columns(table: Table) -> list[str]:
     return [column.name for column in table.columns if column.name != "pk"]
 
 
+def lock_chain(session: Session) -> None:
+    """Take the chain head for this transaction: every writer does it first, so writers queue in one order."""
+    next_seq(session)
+
+
 def next_seq(session: Session) -> int:
     """Lock the chain head (serialising writers) and return the number the next entry will have."""
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
@@ -78,7 +83,7 @@ def add_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) ->
     columns = hashed_columns(table)
     digest = hashing.RowDigest()
     for row in rows:
-        digest.add(hashing.row_hash(row, columns))
+        digest.add_row(row, columns)
     if rows:
         session.execute(insert(table), rows)
     return digest.hexdigest()

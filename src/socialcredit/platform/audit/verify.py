@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from socialcredit.platform.audit import hashing
-from socialcredit.platform.audit.covered import covered_tables
+from socialcredit.platform.audit.covered import covered_tables, line_of
 from socialcredit.platform.audit.models import AuditEntry, AuditHead
 from socialcredit.platform.audit.service import hashed_columns
 
@@ -60,8 +60,7 @@ def _entry_problem(entry: AuditEntry, expected_seq: int, prev: str, covered: dic
         return "its previous-entry hash does not match the entry before it"
     digest = hashing.payload_hash(entry.payload, covered)
     if digest != entry.payload_hash:
-        what = ", ".join(sorted(covered)) or "no rows"
-        return f"its payload or the rows it covers ({what}) were changed, added or deleted"
+        return f"{entry.action} by {entry.actor}: its payload, or rows it covers, were changed, added or deleted"
     actual = hashing.entry_hash(
         entry.seq, entry.at, entry.actor, entry.action, entry.object, entry.payload_hash, entry.prev_hash
     )
@@ -81,6 +80,7 @@ def covered_digests(session: Session) -> Digests:
 
 def _table_digests(session: Session, table: Table) -> dict[int, str]:
     columns = hashed_columns(table)
+    line = line_of(table)
     order = [table.c.audit_seq, *([table.c.pk] if "pk" in table.c else [])]
     result: dict[int, str] = {}
     current: int | None = None
@@ -93,7 +93,10 @@ def _table_digests(session: Session, table: Table) -> dict[int, str]:
             if current is not None:
                 result[current] = digest.hexdigest()
             current, digest = row["audit_seq"], hashing.RowDigest()
-        digest.add(hashing.row_hash(row, columns))
+        if line is None:
+            digest.add_row(row, columns)
+        else:
+            digest.add_line(line(row))
     if current is not None:
         result[current] = digest.hexdigest()
     return result

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
 from socialcredit.db.base import utcnow
+from socialcredit.db.queries import among
 from socialcredit.errors import InvalidInput, NotFound
 from socialcredit.platform.audit import service as audit
 from socialcredit.platform.evidence.models import EvidenceFile
@@ -109,5 +110,7 @@ def known(session: Session, hashes: set[str]) -> dict[str, str]:
     """``sha256 → media_type`` for the stored ones among ``hashes``."""
     if not hashes:
         return {}
-    query = select(EvidenceFile.sha256, EvidenceFile.media_type).where(EvidenceFile.sha256.in_(sorted(hashes)))
+    query = select(EvidenceFile.sha256, EvidenceFile.media_type).where(
+        among(session, EvidenceFile.sha256, sorted(hashes))
+    )
     return {sha: media for sha, media in session.execute(query)}

@@ -1,14 +1,15 @@
 """File import (``socialcredit import``): stream a record file in chunks into one atomic transaction.
 
 Every chunk is checked like an API batch; while the file is clean each chunk is written (COPY on
-PostgreSQL) under its own audit entry. Checking goes on after a problem so that one run reports them all;
-then the caller's transaction rolls back and nothing is written. Standings are recomputed at the end.
+PostgreSQL), and one audit entry covers every row of the file. Checking goes on after a problem so that
+one run reports them all; then the caller's transaction rolls back and nothing is written. The subjects
+are queued for a standings refresh (``flows.refresh_standings``, after the commit).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -16,16 +17,20 @@ from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
 from socialcredit.errors import RecordError
+from socialcredit.platform.audit import service as audit
+from socialcredit.platform.audit.hashing import RowDigest
 from socialcredit.platform.handbooks.service import active_policy
-from socialcredit.platform.records.ingest import Intake, check_batch
+from socialcredit.platform.records.ingest import Intake, check_batch, rows_of
 from socialcredit.platform.records.lookup import Key
-from socialcredit.platform.records.service import intake_for, write_batch
+from socialcredit.platform.records.service import intake_for
+from socialcredit.platform.records.store import insert_rows
 from socialcredit.platform.sources.service import get as get_source
-from socialcredit.platform.standings.service import recompute
+from socialcredit.platform.standings.service import mark_stale
+from socialcredit.platform.subjects.service import ensure_subjects
 from socialcredit.records.files import RawRecord, read_raw_records
 from socialcredit.records.schema import Record
 
-Progress = Callable[[str, int], None]
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,50 +63,70 @@ def import_file(
     get_source(session, source_id=source)
     policy = active_policy(session)
     intake = intake_for(policy, actor=actor, source=source, keep_recorded_at=keep_recorded_at)
-    problems: list[str] = []
-    accepted = duplicates = 0
-    subjects: set[str] = set()
-    unwritten: dict[Key, Record] = {}
+    load = _Load(intake, audit.next_seq(session))
     for chunk in _chunks(read_raw_records(path), chunk_size):
-        found = _load_chunk(session, intake, chunk, unwritten=unwritten, clean=not problems)
-        problems += found.problems
-        accepted, duplicates = accepted + found.accepted, duplicates + found.duplicates
-        subjects |= found.subjects
+        _load_chunk(session, load, chunk)
         if progress:
-            progress("records", len(chunk))
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise RecordError(f"{len(problems)} {noun} in {path}; nothing was imported", details=problems)
-    recompute(
+            progress(len(chunk))
+    if load.problems:
+        noun = "problem" if len(load.problems) == 1 else "problems"
+        raise RecordError(f"{len(load.problems)} {noun} in {path}; nothing was imported", details=load.problems)
+    _audit(session, load, path)
+    mark_stale(session, load.subjects, now=intake.now)
+    return ImportResult(load.accepted, load.duplicates, len(load.subjects))
+
+
+@dataclass(slots=True)
+class _Load:
+    """A file import in progress: one audit entry (``seq``) covers every row, in order."""
+
+    intake: Intake
+    seq: int
+    digest: RowDigest = field(default_factory=RowDigest)
+    accepted: int = 0
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+    subjects: set[str] = field(default_factory=set)
+    unwritten: dict[Key, Record] = field(default_factory=dict)
+
+
+def _audit(session: Session, load: _Load, path: Path) -> None:
+    """The one entry of the import (none when nothing was new), covering its rows in order."""
+    if not load.accepted:
+        return
+    intake = load.intake
+    payload = {
+        "file": path.name,
+        "accepted": load.accepted,
+        "duplicates": load.duplicates,
+        "keep_recorded_at": intake.keep_recorded_at,
+    }
+    audit.append(
         session,
-        subjects=subjects,
-        policy=policy,
-        now=intake.now,
-        progress=(lambda done: progress("standings", done)) if progress else None,
+        seq=load.seq,
+        actor=intake.actor.id,
+        action="records.import",
+        object=f"source:{intake.source}",
+        payload=payload,
+        covered={"records": load.digest.hexdigest()},
+        at=intake.now,
     )
-    return ImportResult(accepted, duplicates, len(subjects))
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    accepted: int
-    duplicates: int
-    problems: list[str]
-    subjects: frozenset[str]
-
-
-def _load_chunk(
-    session: Session, intake: Intake, chunk: list[RawRecord], *, unwritten: dict[Key, Record], clean: bool
-) -> _Chunk:
+def _load_chunk(session: Session, load: _Load, chunk: list[RawRecord]) -> None:
     """Check a chunk; write it while the file is clean, else only remember its good records."""
-    checked = check_batch(session, intake, list(enumerate(raw.data for raw in chunk)), unwritten)
+    checked = check_batch(session, load.intake, list(enumerate(raw.data for raw in chunk)), load.unwritten)
+    load.duplicates += checked.duplicates
     problems = [
         f"{chunk[problem.position].file}:{chunk[problem.position].line}: {problem.field}: {problem.reason}"
         for problem in sorted(checked.problems + checked.conflicts, key=lambda problem: problem.position)
     ]
-    if problems or not clean:
-        unwritten.update((record.key, record) for record, _ in checked.accepted)
-        return _Chunk(0, checked.duplicates, problems, frozenset())
-    note = {"file": Path(chunk[0].file).name, "lines": [chunk[0].line, chunk[-1].line]}
-    subjects = write_batch(session, intake, checked, note=note)
-    return _Chunk(len(checked.accepted), checked.duplicates, [], subjects)
+    if problems or load.problems:
+        load.problems += problems
+        load.unwritten.update((record.key, record) for record, _ in checked.accepted)
+        return
+    subjects = {record.subject for record, _ in checked.accepted}
+    ensure_subjects(session, subjects, now=load.intake.now)
+    insert_rows(session, rows_of(checked, load.intake, load.seq), load.digest)
+    load.accepted += len(checked.accepted)
+    load.subjects |= subjects

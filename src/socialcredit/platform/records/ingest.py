@@ -213,7 +213,7 @@ def _status(record: Record, intake: Intake) -> str:
     """``pending`` for facts of rules under review, else ``confirmed`` (history keeps its own status)."""
     if intake.keep_recorded_at:
         return record.status
-    rule = intake.policy.rule(record.rule or "") if record.kind == "fact" else None
+    rule = intake.policy.rules_by_id.get(record.rule or "") if record.kind == "fact" else None
     return "pending" if rule is not None and rule.review else "confirmed"
 
 
@@ -233,7 +233,7 @@ def raise_for(checked: Checked, *, partial: bool) -> None:
         )
 
 
-def rows_of(checked: Checked, intake: Intake, seq: int) -> list[dict[str, Any]]:
+def rows_of(checked: Checked, intake: Intake, seq: int) -> list[tuple[dict[str, Any], bytes]]:
     """The rows to insert, stamped with the platform's ``recorded_at`` (or the kept one) and ``audit_seq``."""
     return [
         build_row(record, status=status, audit_seq=seq, reported_by=intake.actor.id)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from socialcredit.db.queries import among
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.platform.records.store import to_record
 from socialcredit.platform.sources.models import Source
@@ -31,7 +32,7 @@ def content_hashes(session: Session, keys: Iterable[Key]) -> dict[Key, str]:
         ids.sort()
         for start in range(0, len(ids), CHUNK):
             query = select(RecordRow.record_id, RecordRow.content_hash).where(
-                RecordRow.source == source, RecordRow.record_id.in_(ids[start : start + CHUNK])
+                RecordRow.source == source, among(session, RecordRow.record_id, ids[start : start + CHUNK])
             )
             found.update(((source, record_id), digest) for record_id, digest in session.execute(query))
     return found
@@ -44,7 +45,7 @@ def targets(session: Session, keys: Iterable[Key]) -> dict[Key, Record]:
         ids.sort()
         for start in range(0, len(ids), CHUNK):
             query = select(RecordRow).where(
-                RecordRow.source == source, RecordRow.record_id.in_(ids[start : start + CHUNK])
+                RecordRow.source == source, among(session, RecordRow.record_id, ids[start : start + CHUNK])
             )
             found.update(((source, row.record_id), to_record(row)) for row in session.execute(query).scalars())
     return found
@@ -54,4 +55,4 @@ def sources(session: Session, wanted: set[str]) -> set[str]:
     """The registered ones among ``wanted`` source ids."""
     if not wanted:
         return set()
-    return set(session.execute(select(Source.id).where(Source.id.in_(sorted(wanted)))).scalars())
+    return set(session.execute(select(Source.id).where(among(session, Source.id, sorted(wanted)))).scalars())

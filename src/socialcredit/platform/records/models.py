@@ -16,19 +16,22 @@ from socialcredit.db.base import Base, BigKey, UTCDateTime
 
 
 class RecordRow(Base):
-    """One record as ingested (DESIGN §6), with who sent it, its content hash and its audit entry."""
+    """One record as ingested (DESIGN §6), with who sent it, its content hash and its audit entry.
+
+    Deliberately without foreign keys (bulk loads at COPY speed): the ingestion service creates the
+    subject and checks the source before any row is written.
+    """
 
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
         Index("ix_records_subject", "subject"),
-        Index("ix_records_audit_seq", "audit_seq"),
     )
 
     pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
-    source: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    source: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(128))
-    subject: Mapped[str] = mapped_column(ForeignKey("subjects.national_id"))
+    subject: Mapped[str] = mapped_column(String(18))
     kind: Mapped[str] = mapped_column(String(10))
     ref: Mapped[str | None] = mapped_column(String(128))
     rule: Mapped[str | None] = mapped_column(String(128))

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
-from socialcredit.db.base import utcnow
+from socialcredit.db.base import table_of, utcnow
+from socialcredit.db.queries import among
 from socialcredit.errors import NotFound
 from socialcredit.platform.audit import service as audit
 from socialcredit.platform.handbooks.service import active_policy
@@ -129,12 +130,11 @@ def records_of(session: Session, subjects: Iterable[str], *, known_at: datetime)
     """Each subject's records, with each status as it was known at ``known_at``."""
     wanted = sorted(set(subjects))
     result: dict[str, list[Record]] = defaultdict(list)
+    table = table_of(RecordRow)
     for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        rows = list(
-            session.execute(select(RecordRow).where(RecordRow.subject.in_(part)).order_by(RecordRow.pk)).scalars()
-        )
-        statuses = _statuses(session, [row.pk for row in rows], known_at)
+        query = select(table).where(among(session, RecordRow.subject, wanted[start : start + CHUNK]))
+        rows = session.execute(query.order_by(table.c.pk)).all()
+        statuses = _statuses(session, [row.pk for row in rows], known_at) if rows else {}
         for row in rows:
             result[row.subject].append(to_record(row, statuses.get(row.pk)))
     return result
@@ -146,8 +146,8 @@ def _statuses(session: Session, pks: list[int], known_at: datetime) -> dict[int,
     for start in range(0, len(pks), CHUNK):
         query = (
             select(RecordStatus.record, RecordStatus.status)
-            .where(RecordStatus.record.in_(pks[start : start + CHUNK]), RecordStatus.changed_at <= known_at)
+            .where(among(session, RecordStatus.record, pks[start : start + CHUNK]), RecordStatus.changed_at <= known_at)
             .order_by(RecordStatus.changed_at, RecordStatus.pk)
         )
-        latest.update((key, value) for key, value in session.execute(query))
+        latest.update((record, status) for record, status in session.execute(query))
     return latest

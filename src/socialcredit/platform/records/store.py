@@ -8,21 +8,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from socialcredit.db.base import table_of
+from socialcredit.db.queries import bulk_insert
 from socialcredit.platform.audit import hashing
-from socialcredit.platform.audit.service import hashed_columns
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.records.schema import EvidenceRef, Record
 
 TABLE = table_of(RecordRow)
-COLUMNS = hashed_columns(TABLE)
-CONTENT = ("source", "id", "subject", "kind", "ref", "rule", "occurred_on", "points", "reason", "document")
+# What the sender said, and what the platform added; together every column but ``pk``.
+CONTENT = (
+    "source",
+    "record_id",
+    "subject",
+    "kind",
+    "ref",
+    "rule",
+    "occurred_on",
+    "points",
+    "reason",
+    "document",
+    "evidence",
+)
+PLATFORM = ("recorded_at", "status", "reported_by", "content_hash", "audit_seq")
 
 
 def evidence_text(refs: Sequence[EvidenceRef]) -> str | None:
@@ -32,18 +45,36 @@ def evidence_text(refs: Sequence[EvidenceRef]) -> str | None:
     return json.dumps([{"sha256": ref.sha256, "media_type": ref.media_type} for ref in refs], separators=(",", ":"))
 
 
+def _content(record: Record) -> bytes:
+    return hashing.encode(
+        [
+            record.source,
+            record.id,
+            record.subject,
+            record.kind,
+            record.ref,
+            record.rule,
+            record.occurred_on,
+            record.points,
+            record.reason,
+            record.document,
+            evidence_text(record.evidence),
+        ]
+    )
+
+
 def content_hash(record: Record) -> str:
     """What the sender said, hashed: re-sending the same content is a duplicate, different content a conflict.
 
     ``recorded_at`` and ``status`` are the platform's, so they are not part of it.
     """
-    values = [getattr(record, name) for name in CONTENT]
-    return hashlib.sha256(hashing.encode([*values, evidence_text(record.evidence)])).hexdigest()
+    return hashlib.sha256(_content(record)).hexdigest()
 
 
-def build_row(record: Record, *, status: str, reported_by: str, audit_seq: int) -> dict[str, Any]:
-    """The stored row of a validated record."""
-    return {
+def build_row(record: Record, *, status: str, reported_by: str, audit_seq: int) -> tuple[dict[str, Any], bytes]:
+    """The stored row of a validated record, and its line for the audit digest (:func:`record_line`)."""
+    content = _content(record)
+    row = {
         "source": record.source,
         "record_id": record.id,
         "subject": record.subject,
@@ -58,35 +89,32 @@ def build_row(record: Record, *, status: str, reported_by: str, audit_seq: int) 
         "evidence": evidence_text(record.evidence),
         "status": status,
         "reported_by": reported_by,
-        "content_hash": content_hash(record),
+        "content_hash": hashlib.sha256(content).hexdigest(),
         "audit_seq": audit_seq,
     }
+    return row, content + hashing.encode([row[name] for name in PLATFORM])
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> str:
-    """Insert rows in order; return the digest of their hashes for the audit entry that covers them."""
-    digest = hashing.RowDigest()
-    for row in rows:
-        digest.add(hashing.row_hash(row, COLUMNS))
-    if not rows:
-        return digest.hexdigest()
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy(connection.connection.driver_connection, rows)
-    else:
-        session.execute(insert(TABLE), rows)
+def record_line(row: Mapping[Any, Any]) -> bytes:
+    """A stored row as the audit digest sees it: its content, the platform's columns, and a mark when the
+    stored content hash does not match the content (so that changing either is seen)."""
+    content = hashing.encode([row[name] for name in CONTENT])
+    mark = b"" if hashlib.sha256(content).hexdigest() == row["content_hash"] else b"!"
+    return content + hashing.encode([row[name] for name in PLATFORM]) + mark
+
+
+def insert_rows(
+    session: Session, rows: Sequence[tuple[dict[str, Any], bytes]], digest: hashing.RowDigest | None = None
+) -> str:
+    """Insert built rows in order; return the digest (running on in ``digest``) for the entry covering them."""
+    digest = digest or hashing.RowDigest()
+    for _, line in rows:
+        digest.add_line(line)
+    bulk_insert(session, TABLE, [row for row, _ in rows])
     return digest.hexdigest()
 
 
-def _copy(driver: Any, rows: Iterable[dict[str, Any]]) -> None:
-    """``COPY records (…) FROM STDIN``: PostgreSQL's bulk path."""
-    statement = f"COPY records ({', '.join(COLUMNS)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in COLUMNS])
-
-
-def to_record(row: RecordRow, status: str | None = None) -> Record:
+def to_record(row: RecordRow | Row[Any], status: str | None = None) -> Record:
     """A stored row as the engines see it (``status``: as known at the moment asked, default as sent)."""
     evidence = tuple(EvidenceRef(item["sha256"], item["media_type"]) for item in json.loads(row.evidence or "[]"))
     return Record(

@@ -43,3 +43,12 @@ class StandingSnapshot(Base):
     policy_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     audit_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaleStanding(Base):
+    """A subject whose current standing must be recomputed (queued in the write's transaction)."""
+
+    __tablename__ = "standings_stale"
+
+    subject: Mapped[str] = mapped_column(String(18), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

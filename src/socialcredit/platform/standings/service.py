@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from socialcredit.db.base import utcnow
+from socialcredit.db.base import table_of, utcnow
+from socialcredit.db.queries import among, bulk_insert, dialect, insert_keys
 from socialcredit.platform.lists.service import follow as follow_lists
 from socialcredit.platform.records.service import records_of
-from socialcredit.platform.standings.models import CurrentStanding
+from socialcredit.platform.standings.models import CurrentStanding, StaleStanding
 from socialcredit.platform.subjects.service import consents_at
 from socialcredit.policy.model import Policy
 from socialcredit.scoring import Standing, evaluate
@@ -84,11 +85,40 @@ def recompute(
     return done
 
 
+def mark_stale(session: Session, subjects: Iterable[str], *, now: datetime | None = None) -> None:
+    """Queue subjects for :func:`drain`, in the transaction of the write that changed them."""
+    insert_keys(session, table_of(StaleStanding), "subject", sorted(set(subjects)), since=now or utcnow())
+
+
+def drain(session: Session, *, policy: Policy, limit: int = CHUNK, now: datetime | None = None) -> int:
+    """Recompute up to ``limit`` queued subjects and take them off the queue; return how many.
+
+    On PostgreSQL concurrent drains skip each other's rows; on SQLite writers are serialised anyway.
+    """
+    query = select(StaleStanding.subject).order_by(StaleStanding.since, StaleStanding.subject).limit(limit)
+    if dialect(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    subjects = list(session.execute(query).scalars())
+    if not subjects:
+        return 0
+    recompute(session, subjects=subjects, policy=policy, now=now)
+    session.execute(delete(StaleStanding).where(among(session, StaleStanding.subject, subjects)))
+    return len(subjects)
+
+
+def stale_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return int(session.execute(select(func.count()).select_from(StaleStanding)).scalar_one())
+
+
 def _store(session: Session, standings: list[Standing], policy: Policy) -> int:
     if not standings:
         return 0
-    session.execute(delete(CurrentStanding).where(CurrentStanding.subject.in_([s.subject for s in standings])))
-    session.execute(insert(CurrentStanding), [_row(standing, policy) for standing in standings])
+    session.execute(
+        delete(CurrentStanding).where(among(session, CurrentStanding.subject, [s.subject for s in standings]))
+    )
+    bulk_insert(session, table_of(CurrentStanding), [_row(standing, policy) for standing in standings])
     follow_lists(session, standings=standings, policy=policy)  # list versions and check data follow
     return len(standings)
 

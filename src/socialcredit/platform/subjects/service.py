@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
-from socialcredit.db.base import utcnow
+from socialcredit.db.base import table_of, utcnow
+from socialcredit.db.queries import among, bulk_insert
 from socialcredit.errors import Conflict, IdentifierError, NotFound
 from socialcredit.identity import parse_subject, validate_passport
 from socialcredit.platform.audit import service as audit
@@ -25,16 +26,17 @@ def subject_row(national_id: str, now: datetime) -> dict[str, object]:
 
 def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datetime | None = None) -> int:
     """Create the subjects not yet known (identifiers already validated); return how many were new."""
-    wanted = set(national_ids)
+    wanted = sorted(set(national_ids))
+    if not wanted:
+        return 0
+    audit.lock_chain(session)  # writers queue here, so two batches never create the same subject at once
     known: set[str] = set()
-    chunk = sorted(wanted)
-    for start in range(0, len(chunk), 5000):
-        part = chunk[start : start + 5000]
-        known.update(session.execute(select(Subject.national_id).where(Subject.national_id.in_(part))).scalars())
-    missing = sorted(wanted - known)
-    if missing:
-        moment = now or utcnow()
-        session.execute(insert(Subject), [subject_row(value, moment) for value in missing])
+    for start in range(0, len(wanted), 5000):
+        query = select(Subject.national_id).where(among(session, Subject.national_id, wanted[start : start + 5000]))
+        known.update(session.execute(query).scalars())
+    missing = [value for value in wanted if value not in known]
+    moment = now or utcnow()
+    bulk_insert(session, table_of(Subject), [subject_row(value, moment) for value in missing])
     return len(missing)
 
 
@@ -133,7 +135,7 @@ def consents_at(session: Session, subjects: list[str], at: datetime) -> dict[str
     latest: dict[str, bool] = {}
     query = (
         select(SubjectConsent.subject, SubjectConsent.given)
-        .where(SubjectConsent.subject.in_(subjects), SubjectConsent.at <= at)
+        .where(among(session, SubjectConsent.subject, subjects), SubjectConsent.at <= at)
         .order_by(SubjectConsent.at, SubjectConsent.pk)
     )
     latest.update((key, value) for key, value in session.execute(query))
