@@ -1,4 +1,5 @@
-"""The shipped sample and ``socialcredit demo``: the sample is what its script writes, and shows every status."""
+"""The shipped sample and ``socialcredit demo``: the sample is what its script writes, and shows every status;
+``demo --offline`` scores it; ``demo --no-serve`` builds a (small) county on a fresh platform."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def test_the_scripted_cases(standings: dict[str, Standing]) -> None:
 
 
 def test_demo_prints_the_distribution_lists_and_three_explanations(standings: dict[str, Standing]) -> None:
-    result = cli("demo")
+    result = cli("demo", "--offline")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Grade distribution" in out and "110 subjects" in out
@@ -83,12 +84,41 @@ def test_demo_prints_the_distribution_lists_and_three_explanations(standings: di
 
 
 def test_demo_finds_the_shipped_files_from_another_directory(tmp_path: Path) -> None:
-    result = cli("demo", "--explained", "0", cwd=tmp_path)
+    result = cli("demo", "--offline", "--explained", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "110 subjects" in result.stdout and "standings explained" not in result.stdout
 
 
 def test_demo_with_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    result = cli("demo", "--records", str(tmp_path / "none.jsonl"))
+    result = cli("demo", "--offline", "--records", str(tmp_path / "none.jsonl"))
     assert result.returncode == 2 and result.stdout == ""
     assert "no such file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_builds_a_small_county_with_a_login_for_every_role(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    folder = tmp_path / "county"
+    result = cli("demo", "--no-serve", "--people", "300", "--orgs", "20", "--months", "3", "--dir", str(folder))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Open http://127.0.0.1:8000/" in out and "password for all: demo-2025" in out
+    for role in ("admin", "clerk", "assessor", "reviewer", "auditor", "relying-party", "subject"):
+        assert re.search(rf"^  {re.escape(role)}\s+\S+", out, re.MULTILINE), role
+    engine = create_engine(f"sqlite:///{folder / 'demo.db'}")
+    with engine.connect() as connection:
+        named = connection.execute(text("SELECT count(*) FROM subjects WHERE name IS NOT NULL")).scalar_one()
+        pending = connection.execute(text("SELECT count(*) FROM records WHERE status = 'pending'")).scalar_one()
+        standings = connection.execute(text("SELECT count(*) FROM standings")).scalar_one()
+    engine.dispose()
+    assert named == 320 and pending > 0 and standings > 0
+    assert (folder / "keys").is_dir() and not (folder / "work").exists()
+    again = cli("demo", "--no-serve", "--people", "300", "--orgs", "20", "--months", "3", "--dir", str(folder))
+    assert again.returncode == 0, again.stderr
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
+    result = cli("demo", "--no-serve", "--dir", str(tmp_path))
+    assert result.returncode == 2 and "not made by the demo" in result.stderr
+    assert (tmp_path / "precious.txt").exists()

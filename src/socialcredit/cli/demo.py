@@ -1,4 +1,4 @@
-"""``socialcredit demo``: the shipped Rongcheng handbook on the shipped sample, explained. Offline, no database."""
+"""``socialcredit demo``: a synthetic county on a fresh platform, served; ``--offline``: the sample, explained."""
 
 from __future__ import annotations
 
@@ -31,17 +31,42 @@ def shipped_file(relative: Path, option: str) -> Path:
 
 
 def demo_command(
+    offline: bool = typer.Option(
+        False, "--offline", help="Only score the shipped sample and print the result (no database, no server)."
+    ),
+    people: int = typer.Option(50_000, "--people", min=10, help="Persons in the synthetic county."),
+    orgs: int = typer.Option(1_000, "--orgs", min=0, help="Organisations in the synthetic county."),
+    months: int = typer.Option(12, "--months", min=1, max=60, help="Months of records, up to this month."),
+    seed: int = typer.Option(1, "--seed", help="Same seed, same county."),
+    folder: Path = typer.Option(Path("demo"), "--dir", help="Where the database, evidence and keys go (rebuilt)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server once the county is loaded."),
     policy: Path | None = typer.Option(None, "--policy", help=f"Handbook TOML file. Default: {HANDBOOK}."),
-    records: Path | None = typer.Option(None, "--records", help=f"Record file. Default: {SAMPLE}."),
-    as_of: str = typer.Option("2025-06-30", "--as-of", help="Date of the standings (YYYY-MM-DD)."),
-    explained: int = typer.Option(3, "--explained", min=0, help="How many standings to explain in full."),
+    records: Path | None = typer.Option(None, "--records", help=f"--offline: record file. Default: {SAMPLE}."),
+    as_of: str = typer.Option("2025-06-30", "--as-of", help="--offline: date of the standings (YYYY-MM-DD)."),
+    explained: int = typer.Option(3, "--explained", min=0, help="--offline: how many standings to explain."),
 ) -> None:
-    """Evaluate the shipped handbook on the shipped sample: grade distribution, lists and explained standings.
+    """Load a synthetic county (50,000 people, 1,000 organisations, 12 months) into a fresh SQLite platform,
+    start the web application on http://127.0.0.1:8000 and print a login for every role.
 
-    Runs offline, without a database: the per-subject engine over examples/rongcheng-sample.jsonl.
+    With --offline: score the shipped sample without a database (grade chart, lists, explanations).
 
-    Example: socialcredit demo --as-of 2025-06-30 --explained 3
+    Example: socialcredit demo --people 50000 --orgs 1000 --port 8000
+
+    Example: socialcredit demo --offline --as-of 2025-06-30 --explained 3
     """
+    if offline:
+        run_offline(policy, records, as_of, explained)
+        return
+    from socialcredit.cli.demo_server import run_county
+
+    handbook = policy or shipped_file(HANDBOOK, "--policy")
+    run_county(handbook, folder, people=people, orgs=orgs, months=months, seed=seed, host=host, port=port, serve=serve)
+
+
+def run_offline(policy: Path | None, records: Path | None, as_of: str, explained: int) -> None:
+    """The shipped handbook on the shipped sample: grade distribution, lists and explained standings."""
     from socialcredit.cli.output import stdout_console
     from socialcredit.cli.standing_view import render_explanation, render_grade_chart
     from socialcredit.policy import load_policy
