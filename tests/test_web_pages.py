@@ -98,3 +98,31 @@ def test_a_form_post_without_the_csrf_token_is_refused(client) -> None:  # type:
     login(client, "reviewer")
     refused = client.post("/review/village/x", data={"decision": "approve"})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "text"),
+    [
+        ("admin", "/dashboard", "Grade distribution"),
+        ("admin", "/admin", "Handbook versions"),
+        ("auditor", "/audit", "The audit chain is intact"),
+        ("clerk", "/clerk", "Look up a subject"),
+        ("reviewer", "/review", "Nothing is waiting for review"),
+        ("subject", "/me", "Who checked me"),
+        ("relying-party", "/checks", "API key of the relying party"),
+    ],
+)
+def test_every_role_main_page(client, web_platform: Setup, role: str, path: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    if role == "relying-party":
+        web_platform.user("airline", "relying-party", password="password-1")
+    login(client, "airline" if role == "relying-party" else role)
+    shown = client.get(path)
+    assert shown.status_code == 200 and text in shown.text, shown.text[:2000]
+    assert "<svg" in shown.text if path == "/dashboard" else True
+
+
+def test_public_pages_and_certificate_verification(client) -> None:  # type: ignore[no-untyped-def]
+    lists = client.get("/public/lists")
+    assert lists.status_code == 200 and "Defaulters" in lists.text
+    bad = client.post("/verify", data={"payload": "SC1.not.valid"})
+    assert bad.status_code == 200 and 'data-testid="verify-invalid"' in bad.text

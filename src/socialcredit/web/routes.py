@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialcredit.web import assessor, evidence, portal, public, review, subjects
+from socialcredit.web import (
+    admin,
+    assessor,
+    checks,
+    dashboard,
+    evidence,
+    portal,
+    public,
+    public_lists,
+    review,
+    subjects,
+)
 
 ROUTERS: list[APIRouter] = [
     public.router,
+    public_lists.router,
     subjects.router,
     assessor.router,
     review.router,
     portal.router,
+    checks.router,
+    dashboard.router,
+    admin.router,
     evidence.router,
 ]
