@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,10 @@ from socialcredit.errors import UserError
 if TYPE_CHECKING:
     import polars as pl
     from rich.console import Console
+
+    from socialcredit.simulate.outcomes import Scoring
+
+IN_MEMORY_ROWS = 20_000_000
 
 
 def simulate_command(
@@ -47,6 +51,14 @@ def simulate_command(
         500, "--explain-sample", min=1, help="At most this many downgraded subjects explained to find the drivers."
     ),
     full_ids: bool = typer.Option(False, "--full-ids", help="Show full identifiers (default: birth dates masked)."),
+    partitions: int | None = typer.Option(
+        None,
+        "--partitions",
+        min=1,
+        help="Score in this many hash partitions, as 'score' does, with bounded memory. "
+        f"Default: in memory up to {IN_MEMORY_ROWS:,} records, partitioned beyond.",
+    ),
+    work_dir: Path | None = typer.Option(None, "--work-dir", help="Where partitions are staged. Default: temp."),
 ) -> None:
     """Simulate a candidate handbook: transitions, points, lists, services, who bears it, warnings.
 
@@ -57,7 +69,7 @@ def simulate_command(
     from socialcredit.policy.money import to_cents
     from socialcredit.scoring.batch_io import consenting_subjects
     from socialcredit.scoring.moments import parse_as_of, parse_known_at
-    from socialcredit.simulate import Options, Population, simulate
+    from socialcredit.simulate import Options, simulate
     from socialcredit.simulate.report import steps
 
     old, new = load_handbook(baseline), load_handbook(candidate)
@@ -66,10 +78,10 @@ def simulate_command(
     known = parse_known_at(known_at, old) if known_at else None
     margin = _margin(cliff_margin, to_cents)
     _check_out(out)
-    population = Population.from_path(records, consents=consenting_subjects(consents))
     places = read_places(subjects, records)
     options = Options(top=top, cliff_margin=margin, explain_sample=explain_sample, full_ids=full_ids)
-    with _progress(steps(start, day)) as advance:
+    with _progress(steps(start, day)) as (advance, phase), ExitStack() as stack:
+        population = _population(records, consenting_subjects(consents), partitions, work_dir, phase, stack)
         report = simulate(population, old, new, as_of=day, known_at=known, monthly_from=start, places=places,
                           options=options, advance=advance)  # fmt: skip
     if out is not None:
@@ -167,14 +179,35 @@ def _check_out(out: Path | None) -> None:
         raise UserError(f"--out: directory {out.parent} does not exist")
 
 
+def _population(
+    records: Path, consents: frozenset[str], partitions: int | None, work_dir: Path | None,
+    phase: Callable[[str, int, int], None], stack: ExitStack,
+) -> Scoring:  # fmt: skip
+    """In memory, or partitioned when asked (``--partitions``) or when the input is large."""
+    from socialcredit.scoring.columnar_read import units
+    from socialcredit.simulate import PartitionedPopulation, Population
+
+    if partitions is None and sum(unit.rows for unit in units(records)) <= IN_MEMORY_ROWS:
+        return Population.from_path(records, consents=consents)
+    if work_dir is not None and not work_dir.is_dir():
+        raise UserError(f"--work-dir: {work_dir} is not a directory")
+    population = PartitionedPopulation(records, consents=consents, partitions=partitions, work_dir=work_dir,
+                                       progress=phase)  # fmt: skip
+    return stack.enter_context(population)
+
+
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[], None]]:
-    """A transient Rich progress bar on stderr; yields the ``advance`` callback."""
+def _progress(total: int) -> Iterator[tuple[Callable[[], None], Callable[[str, int, int], None]]]:
+    """A transient Rich progress bar on stderr; yields ``advance`` and a partition ``phase`` reporter."""
     from rich.progress import Progress
 
     with Progress(console=stderr_console(), transient=True) as bar:
         task = bar.add_task("simulating", total=total)
-        yield lambda: bar.advance(task)
+
+        def phase(name: str, done: int, count: int) -> None:
+            bar.update(task, description=f"simulating: {name} {done}/{count} partitions")
+
+        yield (lambda: bar.advance(task)), phase
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from socialcredit.errors import UserError
 from socialcredit.policy.duration import add_months
 from socialcredit.policy.model import Policy
 from socialcredit.simulate.compare import grade_counts
-from socialcredit.simulate.outcomes import Population
+from socialcredit.simulate.outcomes import Scoring
 
 MAX_MONTHS = 120
 
@@ -33,7 +33,7 @@ def month_days(start: date, end: date) -> list[date]:
 
 
 def monthly_grades(
-    population: Population,
+    population: Scoring,
     policies: dict[str, Policy],
     days: list[date],
     known_at: dict[str, datetime | None],
@@ -44,7 +44,7 @@ def monthly_grades(
     for day in days:
         point: dict[str, Any] = {"date": day.isoformat()}
         for name, policy in policies.items():
-            point[name] = grade_counts(population.outcomes(policy, day, known_at[name]), policy)
+            point[name] = grade_counts(population.outcomes(policy, day, known_at[name], name), policy)
             if step is not None:
                 step()
         out.append(point)

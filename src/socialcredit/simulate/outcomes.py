@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from socialcredit.errors import RecordError
 from socialcredit.policy.model import Policy, Rule
@@ -27,11 +27,26 @@ if TYPE_CHECKING:
     import polars as pl
 
 
+class Scoring(Protocol):
+    """What a simulation needs of a population: outcomes under a handbook, and a few explained standings."""
+
+    consents: frozenset[str]
+
+    def prepare(self, policy: Policy, label: str) -> None: ...
+
+    def outcomes(self, policy: Policy, as_of: date, known_at: datetime | None, label: str = ...) -> pl.DataFrame: ...
+
+    def standings(
+        self, policy: Policy, as_of: date, known_at: datetime | None, subjects: Iterable[str]
+    ) -> list[Standing]: ...
+
+
 class Population:
-    """Records read once per handbook (validated under it) and scored under any number of handbooks.
+    """Records read and checked under each handbook, held in memory, scored under any number of handbooks.
 
     Build it from a record file or directory (``Population.from_path``) or from records the platform has
     already validated (``Population.from_records``). ``consents`` holds the subjects who consented to scoring.
+    A handbook that reads the records alike (:func:`reads_alike`) as one already read shares its frame.
     """
 
     def __init__(
@@ -40,7 +55,8 @@ class Population:
         self.path = path
         self.consents = consents
         self._given = records
-        self._frames: dict[str, pl.DataFrame] = {}
+        self._frames: dict[str, tuple[Policy, pl.DataFrame]] = {}
+        self._records_frame: pl.DataFrame | None = None
 
     @classmethod
     def from_path(cls, path: Path, *, consents: frozenset[str] = frozenset()) -> Population:
@@ -50,35 +66,24 @@ class Population:
     def from_records(cls, records: list[Record], *, consents: frozenset[str] = frozenset()) -> Population:
         return cls(records=records, consents=consents)
 
-    def prepare(self, policy: Policy, label: str, *, like: Policy | None = None) -> None:
-        """Read and validate the records under ``policy``; a RecordError names the handbook (``label``).
-
-        With ``like`` (a handbook already prepared), reuse its frame when :func:`reads_alike` allows."""
-        if self._given is None and like is not None and like.hash in self._frames and policy.hash not in self._frames:
-            frame = self._frames[like.hash]
-            if reads_alike(frame, like, policy):
-                self._frames[policy.hash] = frame
+    def prepare(self, policy: Policy, label: str) -> None:
+        """Read and check the records under ``policy`` now; a RecordError names the handbook (``label``)."""
         self.frame(policy, label)
 
     def frame(self, policy: Policy, label: str = "given") -> pl.DataFrame:
-        """The record frame (``scoring.frames.RECORD_SCHEMA``) as validated under ``policy``."""
+        """The record frame (``scoring.frames.RECORD_SCHEMA``) as read and checked under ``policy``."""
         if self._given is not None:
             return self._given_frame()
         if policy.hash not in self._frames:
-            from socialcredit.scoring.columnar import records_frame
+            alike = [frame for other, frame in self._frames.values() if reads_alike(frame, other, policy)]
+            self._frames[policy.hash] = (policy, alike[0] if alike else self._read(policy, label))
+        return self._frames[policy.hash][1]
 
-            try:
-                self._frames[policy.hash] = records_frame(str(self.path), policy)
-            except RecordError as error:
-                intro = f"the records do not fit the {label} handbook ({policy.id} {policy.version}):"
-                raise RecordError(f"{intro} {error.message}", details=[intro, *(error.details or [])]) from None
-        return self._frames[policy.hash]
-
-    def outcomes(self, policy: Policy, as_of: date, known_at: datetime | None) -> pl.DataFrame:
+    def outcomes(self, policy: Policy, as_of: date, known_at: datetime | None, label: str = "given") -> pl.DataFrame:
         """One row per subject under ``policy`` on ``as_of``, from the columnar engine."""
         from socialcredit.scoring.columnar import score_frame
 
-        return score_frame(self.frame(policy), policy, as_of, known_at, consent=self.consents)
+        return score_frame(self.frame(policy, label), policy, as_of, known_at, consent=self.consents)
 
     def standings(
         self, policy: Policy, as_of: date, known_at: datetime | None, subjects: Iterable[str]
@@ -90,15 +95,26 @@ class Population:
             evaluate(groups.get(s, []), policy, as_of, known_at, consent=s in self.consents, subject=s) for s in chosen
         ]
 
-    def _given_frame(self) -> pl.DataFrame:
-        if "" not in self._frames:
-            import polars as pl
+    def _read(self, policy: Policy, label: str) -> pl.DataFrame:
+        from socialcredit.scoring.columnar import records_frame
 
+        try:
+            return records_frame(str(self.path), policy)
+        except RecordError as error:
+            raise labelled(error, policy, label) from None
+
+    def _given_frame(self) -> pl.DataFrame:
+        if self._records_frame is None:
             from socialcredit.scoring.frames import from_records
 
-            frame = from_records(self._given or [])
-            self._frames[""] = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-        return self._frames[""]
+            self._records_frame = from_records(self._given or [])
+        return self._records_frame
+
+
+def labelled(error: RecordError, policy: Policy, label: str) -> RecordError:
+    """The error of reading records under a handbook, introduced by which handbook it was (``label``)."""
+    intro = f"the records do not fit the {label} handbook ({policy.id} {policy.version}):"
+    return RecordError(f"{intro} {error.message}", details=[intro, *(error.details or [])])
 
 
 def reads_alike(frame: pl.DataFrame, baseline: Policy, candidate: Policy) -> bool:

@@ -20,7 +20,7 @@ from socialcredit.simulate.distribution import points_distribution
 from socialcredit.simulate.explain import drivers, explain_change, record_changes
 from socialcredit.simulate.groups import breakdown, dimensions, identifier_facts, with_places
 from socialcredit.simulate.monthly import month_days, monthly_grades
-from socialcredit.simulate.outcomes import Population
+from socialcredit.simulate.outcomes import Scoring
 
 if TYPE_CHECKING:
     import polars as pl
@@ -42,7 +42,7 @@ def steps(monthly_from: date | None, as_of: date) -> int:
 
 
 def simulate(
-    population: Population,
+    population: Scoring,
     baseline: Policy,
     candidate: Policy,
     *,
@@ -62,10 +62,10 @@ def simulate(
     tick = advance or (lambda: None)
     days = month_days(monthly_from, as_of) if monthly_from else []
     population.prepare(baseline, "baseline")
-    population.prepare(candidate, "candidate", like=baseline)
-    base = population.outcomes(baseline, as_of, known_at)
+    population.prepare(candidate, "candidate")
+    base = population.outcomes(baseline, as_of, known_at, "baseline")
     tick()
-    cand = population.outcomes(candidate, as_of, known_at)
+    cand = population.outcomes(candidate, as_of, known_at, "candidate")
     tick()
     order, members = compare.merged_grades(baseline, candidate), compare.Members.of(baseline, candidate)
     pairs = compare.pair_frame(base, cand, order, members)
@@ -110,7 +110,7 @@ def _population_figures(
 
 
 def _individual_figures(
-    population: Population, pairs: pl.DataFrame, baseline: Policy, candidate: Policy,
+    population: Scoring, pairs: pl.DataFrame, baseline: Policy, candidate: Policy,
     as_of: date, known_at: datetime | None, options: Options, members: compare.Members,
 ) -> dict[str, Any]:  # fmt: skip
     """The most changed subjects, explained, and the drivers of downgrades (from a sample if many)."""
