@@ -37,6 +37,7 @@ class Scored:
     known_at: datetime
     subjects: pl.DataFrame
     facts: pl.DataFrame
+    unattached: int = 0  # referenced keys that matched no fact of the same subject (0 for checked records)
 
 
 def score_frame(
@@ -65,12 +66,12 @@ def score_coded(
     tables = PolicyTables.of(policy)
     known = known_at or end_of_day(as_of, ZoneInfo(policy.policy.timezone))
     known_utc = known.astimezone(ZoneInfo("UTC"))
-    resolved = resolve_facts(coded, tables, as_of, known_utc)
+    resolved, unattached = resolve_facts(coded, tables, as_of, known_utc)
     check_resolved(resolved, tables)
     facts = apply_caps(resolved, tables)
     others = coded.filter(pl.col("kind") != FACT).select("subject")
     subjects = finish(per_subject(facts.lazy(), others, tables, as_of), tables, consent).sort("subject").collect()
-    return Scored(tables, as_of, known, subjects, facts)
+    return Scored(tables, as_of, known, subjects, facts, unattached)
 
 
 def public_columns(scored: Scored) -> pl.DataFrame:

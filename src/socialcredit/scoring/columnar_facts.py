@@ -24,29 +24,35 @@ FACT_COLUMNS = ["subject", "source", "id", "rule", "occurred", "value", "starts"
 
 
 def actions_by_fact(coded: pl.LazyFrame, known: datetime) -> pl.LazyFrame:
-    """Visible corrections, withdrawals, cures and repairs folded per referenced fact (step 2)."""
-    kind = pl.col("kind")
-    is_correct = kind == CORRECT
+    """Corrections, withdrawals, cures and repairs folded per referenced fact (step 2): only the visible ones
+    act; ``actions`` counts them all (to tell references that reach no fact)."""
+    kind, visible = pl.col("kind"), pl.col("recorded_at") <= known
+    is_correct = (kind == CORRECT) & visible
     return (
-        coded.filter((kind != FACT) & pl.col("ref").is_not_null() & (pl.col("recorded_at") <= known))
+        coded.filter((kind != FACT) & pl.col("ref").is_not_null())
         .sort("recorded_at", "id")
         .group_by("subject", "source", "ref")
         .agg(
+            pl.len().alias("actions"),
             is_correct.any().alias("corrected"),
             pl.col("rule").filter(is_correct).last().alias("c_rule"),
             pl.col("occurred_on").filter(is_correct).last().alias("c_occurred"),
             pl.col("points").filter(is_correct).last().alias("c_points"),
-            (kind == WITHDRAW).any().alias("withdrawn"),
-            pl.col("occurred_on").filter(kind == CURE).min().alias("cured_on"),
-            pl.col("occurred_on").filter(kind == REPAIR).min().alias("repaired_on"),
+            ((kind == WITHDRAW) & visible).any().alias("withdrawn"),
+            pl.col("occurred_on").filter((kind == CURE) & visible).min().alias("cured_on"),
+            pl.col("occurred_on").filter((kind == REPAIR) & visible).min().alias("repaired_on"),
         )
         .rename({"ref": "id"})
     )
 
 
-def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known: datetime) -> pl.DataFrame:
-    """Steps 1–3: visibility, corrections, withdrawals, status, notice and cure, window and repair."""
-    facts = coded.filter(pl.col("kind") == FACT).join(actions_by_fact(coded, known), on=KEY, how="left")
+def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known: datetime) -> tuple[pl.DataFrame, int]:
+    """Steps 1–3: visibility, corrections, withdrawals, status, notice and cure, window and repair.
+
+    Also returns how many referenced ``(subject, source, id)`` keys matched no fact (0 for valid records).
+    """
+    actions = actions_by_fact(coded, known).collect()
+    facts = coded.filter(pl.col("kind") == FACT).join(actions.lazy(), on=KEY, how="left")
     corrected = (pl.col("recorded_at") <= known) & pl.col("corrected").fill_null(False)
     rule = pl.when(corrected).then(pl.col("c_rule")).otherwise(pl.col("rule"))
     given = pl.when(corrected).then(pl.col("c_points")).otherwise(pl.col("points"))
@@ -62,7 +68,9 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
         rule.alias("rule"),
         pl.when(corrected).then(pl.col("c_occurred")).otherwise(pl.col("occurred_on")).alias("occurred"),
         pl.coalesce(tables.attr("fixed_points", rule), given).alias("value"),
+        pl.col("actions").is_not_null().alias("_acted_on"),
     ).collect()
+    unmatched = actions.height - int(resolved["_acted_on"].sum())
     shifts = _shifts(resolved, tables)
     rule = pl.col("rule")
     notice = tables.attr("notice", rule)
@@ -74,7 +82,7 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
         .alias("starts"),
         shifts.shift(pl.col("occurred"), tables.attr("counts_for", rule).fill_null(0)).alias("ends"),
     )
-    return (
+    facts_out = (
         windows.with_columns(_state(tables, as_of, known))
         .select(
             "subject",
@@ -90,6 +98,7 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
         )
         .collect()
     )
+    return facts_out, unmatched
 
 
 def _shifts(resolved: pl.DataFrame, tables: PolicyTables) -> DateShifts:
@@ -127,16 +136,17 @@ def _state(tables: PolicyTables, as_of: date, known: datetime) -> list[pl.Expr]:
 
 def check_resolved(facts: pl.DataFrame, tables: PolicyTables) -> None:
     """Raise as the per-subject engine does for a visible fact without a rule or without points."""
-    visible = facts.filter(pl.col("state") != cp.NOT_YET_KNOWN)
-    bad = visible.filter(pl.col("rule").is_null()).head(1)
-    if bad.height:
-        raise RecordError(f"record ({bad['source'][0]}, {bad['id'][0]}): unknown rule ''")
-    missing = visible.filter(pl.col("_no_value") & pl.col("rule").is_not_null()).head(1)
-    if missing.height:
-        rule = tables.rule_ids[missing["rule"][0]]
-        raise RecordError(
-            f"record ({missing['source'][0]}, {missing['id'][0]}): discretionary rule {rule} needs points"
-        )
+    visible = pl.col("state") != cp.NOT_YET_KNOWN
+    no_rule = visible & pl.col("rule").is_null()
+    no_points = visible & pl.col("_no_value") & pl.col("rule").is_not_null()
+    flags = facts.select(no_rule.any().alias("a"), no_points.any().alias("b")).row(0)
+    if flags[0]:
+        bad = facts.filter(no_rule).row(0, named=True)
+        raise RecordError(f"record ({bad['source']}, {bad['id']}): unknown rule ''")
+    if flags[1]:
+        missing = facts.filter(no_points).row(0, named=True)
+        rule = tables.rule_ids[missing["rule"]]
+        raise RecordError(f"record ({missing['source']}, {missing['id']}): discretionary rule {rule} needs points")
 
 
 def apply_caps(facts: pl.DataFrame, tables: PolicyTables) -> pl.DataFrame:

@@ -1,70 +1,96 @@
-"""National identifiers checked over columns (DESIGN §4), for the distinct subjects of a record batch.
+"""National identifiers checked in bulk (DESIGN §4), for the distinct subjects of a record batch.
 
-Only identifiers already in normal form (18 upper-case ASCII characters) are judged here; everything
-else is left to ``identity.parse_subject`` (which also writes the error message). The checks are those
-of ``identity.validate_ric`` / ``validate_uscc``: a resident identity number first, then a credit code.
+Only identifiers already in normal form (18 upper-case ASCII letters and digits) are judged here, as an
+``(n, 18)`` byte matrix; everything else is left to ``identity.parse_subject`` (which also words the
+error). The checks are those of ``identity.validate_ric`` then ``validate_uscc``: check digits, birth
+date (a real date, from 1880 to today) and division code of a resident identity number; registration
+authority, region digits, alphabet and check digit of a credit code.
 """
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date
 from functools import cache
 
+import numpy as np
 import polars as pl
 
 from socialcredit.identity import USCC_ALPHABET, USCC_AUTHORITIES, region_codes
 
-RIC_WEIGHTS = [pow(2, 17 - position, 11) for position in range(17)]
-USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+RIC_WEIGHTS = np.array([pow(2, 17 - position, 11) for position in range(17)], dtype=np.int64)
+USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
 PERSON, ORGANISATION = "person", "organisation"
+NORMAL = re.compile(r"^[0-9A-Z]{18}$")
 
 
 @cache
-def _regions() -> tuple[str, ...]:
-    return tuple(region_codes())
+def _regions() -> np.ndarray:
+    return np.array(sorted(int(code) for code in region_codes()), dtype=np.int64)
 
 
-def _ric_ok(number: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal(
-        [number.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(RIC_WEIGHTS)]
-    )
-    check = (1 - total) % 11
-    expected = pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
-    born = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    return (
-        number.str.contains(r"^[0-9]{17}[0-9X]$")
-        & (number.str.slice(17, 1) == expected)
-        & born.is_not_null()
-        & (born.dt.year() >= 1880)
-        & (born <= pl.lit(date.today()))
-        & number.str.slice(0, 6).is_in(list(_regions()))
-    )
+@cache
+def _leap_years() -> np.ndarray:
+    return np.array([calendar.isleap(year) for year in range(10000)])
 
 
-def _uscc_ok(code: pl.Expr) -> pl.Expr:
-    values = {char: index for index, char in enumerate(USCC_ALPHABET)}
-    digit = [code.str.slice(i, 1).replace_strict(values, default=None, return_dtype=pl.Int64) for i in range(18)]
-    total = pl.sum_horizontal([value * w for value, w in zip(digit, USCC_WEIGHTS, strict=False)])
-    expected = (-total) % 31
-    alphabet = "".join(c for c in USCC_ALPHABET if c.isalpha())
-    return (
-        code.str.contains(f"^[0-9{alphabet}]{{18}}$")
-        & code.str.slice(0, 1).is_in(list(USCC_AUTHORITIES))
-        & code.str.slice(2, 6).str.contains(r"^[0-9]{6}$")
-        & (digit[17] == expected)
-    )
+@cache
+def _uscc_values() -> np.ndarray:
+    """Byte → value in the credit-code alphabet, or -1."""
+    table = np.full(256, -1, dtype=np.int64)
+    for value, char in enumerate(USCC_ALPHABET):
+        table[ord(char)] = value
+    return table
+
+
+def _number(columns: np.ndarray) -> np.ndarray:
+    """Digits (``(n, k)`` values 0–9) as integers, row by row."""
+    return columns @ (10 ** np.arange(columns.shape[1] - 1, -1, -1, dtype=np.int64))
+
+
+def _ric_ok(codes: np.ndarray) -> np.ndarray:
+    digits = codes[:, :17].astype(np.int64) - ord("0")
+    all_digits = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    digits = np.clip(digits, 0, 9)
+    check = (1 - digits @ RIC_WEIGHTS) % 11
+    expected = np.where(check == 10, ord("X"), check + ord("0"))
+    year, month, day = _number(digits[:, 6:10]), _number(digits[:, 10:12]), _number(digits[:, 12:14])
+    today = date.today()
+    valid_month = (month >= 1) & (month <= 12)
+    lengths = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    leap = _leap_years()[year]
+    lengths = np.where((month == 2) & ~leap, 28, lengths)
+    real = valid_month & (day >= 1) & (day <= lengths)
+    born = year * 10000 + month * 100 + day
+    plausible = (year >= 1880) & (born <= today.year * 10000 + today.month * 100 + today.day)
+    regions = _regions()
+    region = _number(digits[:, :6])
+    place = np.clip(np.searchsorted(regions, region), 0, len(regions) - 1)
+    known_region = regions[place] == region
+    return all_digits & (codes[:, 17] == expected) & real & plausible & known_region
+
+
+def _uscc_ok(codes: np.ndarray) -> np.ndarray:
+    values = _uscc_values()[codes]
+    in_alphabet = (values >= 0).all(axis=1)
+    authority = np.isin(codes[:, 0], np.frombuffer(USCC_AUTHORITIES.encode(), dtype=np.uint8))
+    region_digits = ((codes[:, 2:8] >= ord("0")) & (codes[:, 2:8] <= ord("9"))).all(axis=1)
+    expected = (-(np.clip(values[:, :17], 0, None) @ USCC_WEIGHTS)) % 31
+    return in_alphabet & authority & region_digits & (values[:, 17] == expected)
 
 
 def subject_kinds(subjects: pl.Series) -> pl.DataFrame:
-    """For each distinct subject: ``kind`` = person, organisation, or null when it needs the slow check."""
-    distinct = subjects.drop_nulls().unique().to_frame("subject")
-    number = pl.col("subject")
-    normal = number.str.contains(r"^[0-9A-Z]{18}$")
-    kind = (
-        pl.when(normal & _ric_ok(number))
-        .then(pl.lit(PERSON))
-        .when(normal & _uscc_ok(number))
-        .then(pl.lit(ORGANISATION))
-        .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    return distinct.with_columns(kind.alias("subject_kind"))
+    """For each distinct subject: ``subject_kind`` = person, organisation, or null when it needs the slow check."""
+    distinct = subjects.drop_nulls().unique()
+    normal = distinct.filter(distinct.str.contains(NORMAL.pattern))
+    kinds = np.full(len(normal), None, dtype=object)
+    if len(normal):
+        codes = np.frombuffer("".join(normal.to_list()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        person = _ric_ok(codes)
+        kinds[person] = PERSON
+        kinds[~person & _uscc_ok(codes)] = ORGANISATION
+    found = pl.DataFrame({"subject": normal, "subject_kind": pl.Series(kinds.tolist(), dtype=pl.String)})
+    others = distinct.filter(~distinct.str.contains(NORMAL.pattern))
+    rest = pl.DataFrame({"subject": others, "subject_kind": pl.Series([None] * len(others), dtype=pl.String)})
+    return pl.concat([found, rest])

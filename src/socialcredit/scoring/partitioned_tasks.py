@@ -131,14 +131,14 @@ def score_bucket(job: Job, bucket: int) -> tuple[int, pl.DataFrame]:
     Returns the number of subjects and the references that found no fact (empty when all is well).
     """
     coded = read_bucket(job, bucket).collect()
-    bad = unmatched_references(coded)
-    if bad.height:
-        return 0, bad.select("source", "ref", "subject", "kind", *LOCATION)
     scored = score_coded(coded.drop(LOCATION).lazy(), job.policy, job.as_of, job.known_at, job.consent)
+    if scored.unattached:
+        bad = unmatched_references(coded)
+        return 0, bad.select("source", "ref", "subject", "kind", *LOCATION)
     out = job.work / "out"
     out.mkdir(parents=True, exist_ok=True)
     _standings(job, scored).write_parquet(out / f"{bucket:05d}.parquet", compression="zstd")
-    return scored.subjects.height, bad
+    return scored.subjects.height, coded.clear().select("source", "ref", "subject", "kind", *LOCATION)
 
 
 def _standings(job: Job, scored: Scored) -> pl.DataFrame:

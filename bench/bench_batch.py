@@ -1,0 +1,189 @@
+"""Batch scoring throughput and peak memory: ``socialcredit score`` against its floor and its peers, in one run.
+
+Run: python -m bench.bench_batch [--records 10000000 ...] [--methods score engine floor sql pandas]
+     [--data DIR] [--partitions N]
+
+For each size a synthetic population is generated once under the shipped handbook (``socialcredit synth``,
+24 months, cached under --data), then each method runs in its own process over the same Parquet records
+(wall clock, peak RSS of that process):
+
+- ``score``: the command's pipeline (read and check every record, hash-partition, score each partition
+  with the full semantics of DESIGN §7, write one row per subject), local engine;
+- ``engine``: the columnar engine alone on the same records held in memory (no checks, no partitions);
+- ``floor``: a bare Polars group-by-sum of points per subject (streaming);
+- ``sql``: a subset of the semantics in PostgreSQL (records loaded with COPY first, load timed apart);
+- ``pandas``: the same subset in plain pandas.
+
+Ratios are throughputs (records/s) relative to ``score``'s, all from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDBOOK = ROOT / "policies" / "rongcheng.toml"
+AS_OF = date(2025, 1, 1)
+RECORDS_PER_PERSON = 9.3  # 24 months of the handbook's default rates, people and organisations together
+METHODS = ("score", "engine", "floor", "sql", "pandas")
+
+
+def population(records: int, data: Path) -> Path:
+    """The records directory of a cached synthetic population of about ``records`` records."""
+    from socialcredit.policy import load_policy
+    from socialcredit.synth import SynthSpec, synthesize
+
+    out = data / f"rongcheng-{records}"
+    if not (out / "synth.json").exists():
+        people = max(1, round(records / RECORDS_PER_PERSON))
+        spec = SynthSpec(
+            load_policy(HANDBOOK),
+            people,
+            max(1, people // 18),
+            24,
+            7,
+            "371082",
+            date(2023, 1, 1),
+            chunk_records=2_000_000,
+        )
+        synthesize(spec, out, overwrite=True)
+    return out / "records"
+
+
+def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
+    """Run one method in this process; return its timing and size."""
+    from socialcredit.policy import load_policy
+
+    policy = load_policy(HANDBOOK)
+    files = sorted(records.glob("*.parquet"))
+    known = datetime.combine(AS_OF, clock.max, ZoneInfo(policy.policy.timezone))
+    began = time.perf_counter()
+    extra: dict[str, Any] = {}
+    if method == "score":
+        subjects, rows = _score(records, policy, partitions)
+        extra["records"] = rows
+    elif method == "engine":
+        subjects = _engine(files, policy)
+    elif method == "floor":
+        from bench.batch_peers import floor
+
+        subjects = floor(files, policy)
+    elif method == "pandas":
+        from bench.batch_peers import pandas_scores
+
+        subjects = len(pandas_scores(files, policy, AS_OF, known))
+    else:
+        from bench.batch_sql import load, sql_scores
+
+        loaded = load(files, policy)
+        extra["load_seconds"] = round(time.perf_counter() - began, 2)
+        extra["records"] = loaded
+        began = time.perf_counter()
+        subjects = sql_scores(policy, AS_OF, known)
+    seconds = time.perf_counter() - began
+    return {"method": method, "seconds": round(seconds, 2), "subjects": subjects, "peak_rss_mb": peak_rss_mb(), **extra}
+
+
+def peak_rss_mb() -> int:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss, not inherited from the parent across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _score(records: Path, policy: Any, partitions: int | None) -> tuple[int, int]:
+    from socialcredit.scoring.partitioned import PartitionedRun
+
+    run = PartitionedRun.start(records, policy, AS_OF, partitions=partitions)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            run.write_parquet(Path(folder) / "standings.parquet")
+        return run.subjects, run.records
+    finally:
+        run.close()
+
+
+def _engine(files: list[Path], policy: Any) -> int:
+    import polars as pl
+
+    from socialcredit.scoring.columnar import score_frame
+
+    frame = pl.scan_parquet(files).select(
+        "source", "id", "subject", "kind", "ref", "rule", "occurred_on",
+        pl.col("recorded_at").dt.convert_time_zone("UTC"), (pl.col("points") * 100).cast(pl.Int64), "status",
+    )  # fmt: skip
+    return score_frame(frame, policy, AS_OF).height
+
+
+def _spawn(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.bench_batch", "--child", method, "--records-dir", str(records)]
+    if partitions:
+        command += ["--partitions", str(partitions)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode:
+        return {"method": method, "error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _count(records: Path) -> int:
+    import polars as pl
+
+    return int(pl.scan_parquet(sorted(records.glob("*.parquet"))).select(pl.len()).collect().item())
+
+
+def measure(size: int, methods: list[str], data: Path, partitions: int | None) -> dict[str, Any]:
+    """Every method on one population; throughputs and ratios to ``score``."""
+    records = population(size, data)
+    total = _count(records)
+    rows = []
+    for method in methods:
+        result = _spawn(method, records, partitions)
+        if "seconds" in result:
+            result["records_per_s"] = round(total / result["seconds"]) if result["seconds"] else None
+        rows.append(result)
+        print(f"  {size:>11,} {method:7s} {json.dumps(result)}", flush=True)
+    by = {row["method"]: row for row in rows if "records_per_s" in row}
+    ratios = {}
+    if "score" in by:
+        for name, row in by.items():
+            if name != "score":
+                ratios[f"score/{name}"] = round(by["score"]["records_per_s"] / row["records_per_s"], 3)
+    if "engine" in by and "floor" in by:
+        ratios["engine/floor"] = round(by["engine"]["records_per_s"] / by["floor"]["records_per_s"], 3)
+    return {"records": total, "load_1min": round(os.getloadavg()[0], 1), "methods": rows, "ratios": ratios}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, nargs="+", default=[10_000_000])
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "socialcredit-bench-batch")
+    parser.add_argument("--partitions", type=int)
+    parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--records-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        result = child(args.child, args.records_dir, args.partitions)
+        print(json.dumps(result))
+        return result
+    results = {str(size): measure(size, args.methods, args.data, args.partitions) for size in args.records}
+    for size, result in results.items():
+        print(f"{int(size):,} records: ratios {json.dumps(result['ratios'])}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
