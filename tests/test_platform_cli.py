@@ -35,8 +35,15 @@ class Operator:
         }
 
     def __call__(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "socialcredit", *args], input=stdin, capture_output=True,
-                              text=True, env=self.env, cwd=self.directory, check=False)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "socialcredit", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.directory,
+            check=False,
+        )
 
     def json(self, *args: str, stdin: str = "") -> dict[str, object]:
         done = self(*args, "--format", "json", stdin=stdin)
@@ -184,3 +191,47 @@ def test_audit_verify_passes_then_names_the_tampered_entry(operator: Operator) -
     assert f"entry {entry}" in broken.stderr
     verdict = operator("audit", "verify", "--format", "json")
     assert verdict.returncode == 1 and json.loads(verdict.stdout)["broken_entry"] == entry
+
+
+def test_serve_on_a_fresh_database_takes_records_and_its_worker_refreshes_standings(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    run = Operator(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socialcredit", "serve", "--port", str(port)],
+        env=run.env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    root = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        with httpx.Client(timeout=30) as client:
+            for _ in range(300):
+                try:
+                    if client.get(f"{root}/handbook").json() == {"active": None}:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            (tmp_path / "handbook.toml").write_text(PLATFORM_TOML, encoding="utf-8")
+            run.json("policy", "activate", "handbook.toml")
+            key = str(run.json("sources", "add", "court")["api_key"])
+            answer = client.post(f"{root}/records:batch", json=COURT, headers={"Authorization": f"Bearer {key}"})
+            assert answer.json() == {"accepted": 3, "duplicates": 0}
+            for _ in range(100):
+                if run.rows("SELECT count(*) FROM standings") == [(2,)]:
+                    break
+                time.sleep(0.2)
+            assert run.rows("SELECT count(*) FROM standings_stale") == [(0,)]
+            assert run.rows("SELECT count(*) FROM standings") == [(2,)]
+        assert run("audit", "verify").returncode == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -99,7 +99,9 @@ def standings_worker(settings: Settings, idle_seconds: float = 0.5) -> None:
     import time
 
     from socialcredit.db.connect import open_database
+    from socialcredit.db.engine import transaction
     from socialcredit.platform.flows import refresh_standings
+    from socialcredit.platform.standings.service import stale_count
 
     log = logging.getLogger("socialcredit.standings")
     if hasattr(os, "nice"):
@@ -107,7 +109,9 @@ def standings_worker(settings: Settings, idle_seconds: float = 0.5) -> None:
     db = open_database(settings)
     while True:
         try:
-            done = refresh_standings(db.sessions)
+            with transaction(db.readers) as session:  # look without taking the write lock
+                waiting = stale_count(session)
+            done = refresh_standings(db.sessions) if waiting else 0
         except Exception:  # keep refreshing: the next write queues its subjects again
             log.exception("refreshing standings failed")
             done = 0
