@@ -1,7 +1,14 @@
-"""Checks at the point of service: bulk screening in-process (target ≥ 1,000,000 identifiers/s), compared in
-the same run with a Python set (bare membership) and a Python dict doing the same job.
+"""Checks at the point of service.
 
-Run: python -m bench.bench_checks [--subjects 1000000] [--probe 2000000]
+1. Bulk screening in-process (target ≥ 1,000,000 identifiers/s), compared in the same run with a Python set
+   (bare membership) and a Python dict doing the same job.
+2. Single checks over HTTP with logging on (target ≥ 2,000 checks/s, p99 ≤ 10 ms on 2 cores): a SQLite
+   platform is set up with the CLI, `socialcredit serve` is started, and an asyncio load generator posts
+   checks on keep-alive connections. Then the server is killed with SIGKILL mid-load, and every check that
+   was answered must be in the log.
+
+Run: python -m bench.bench_checks [--only screen|http] [--subjects 1000000] [--probe 2000000]
+     [--http-subjects 20000] [--seconds 10] [--connections 16]
 """
 
 from __future__ import annotations
@@ -111,12 +118,204 @@ def bench_screen(subjects: int, probe: int) -> dict[str, Any]:
     return result
 
 
+# --- single checks over HTTP, against a running `socialcredit serve` ---------------------------------------
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "socialcredit", *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"socialcredit {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+def platform(folder: Path, subjects: int) -> tuple[dict[str, str], str, list[str]]:
+    """A SQLite platform with the Rongcheng handbook and ``subjects`` people, 5 % of them court defaulters.
+    Returns the environment, the airline's API key and the identifiers."""
+    import json
+    import os
+    from datetime import timedelta
+
+    env = {**os.environ, "SOCIALCREDIT_DATABASE_URL": f"sqlite:///{folder / 'checks.db'}"}
+    env["SOCIALCREDIT_EVIDENCE_DIR"] = str(folder / "evidence")
+    people = [make_ric("371082", date(1950 + i % 50, 1 + i % 12, 1 + i % 28), i // 1400 + 1) for i in range(subjects)]
+    listed_on = (date.today() - timedelta(days=30)).isoformat()
+    records = folder / "court.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for index, subject in enumerate(people[::20]):
+            record = {
+                "id": f"J-{index}",
+                "subject": subject,
+                "rule": "court.judgment-defaulter",
+                "occurred_on": listed_on,
+                "document": f"(2026)鲁1082执{index}号",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    cli(env, "init")
+    cli(env, "policy", "activate", str(HANDBOOK))
+    cli(env, "sources", "add", "court")
+    cli(env, "import", str(records), "--source", "court")
+    key = json.loads(
+        cli(env, "keys", "add", "airline", "--role", "relying-party", "--services", SERVICE, "--format", "json")
+    )
+    return env, key["api_key"], people
+
+
+def start_server(env: dict[str, str], port: int) -> Any:
+    import subprocess
+    import sys
+    import urllib.request
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socialcredit", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/handbook", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+async def load(port: int, key: str, people: list[str], seconds: float, connections: int) -> dict[str, Any]:
+    """``connections`` keep-alive connections posting checks for ``seconds``; latencies and decision ids."""
+    import asyncio
+    import json
+
+    stop = time.monotonic() + seconds
+    latencies: list[float] = []
+    answered: list[str] = []
+    errors = {"count": 0}
+
+    async def client(number: int) -> None:
+        rng = random.Random(number)
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            errors["count"] += 1
+            return
+        while time.monotonic() < stop:
+            body = json.dumps({"subject": rng.choice(people), "service": SERVICE, "purpose": "ticket-sale"}).encode()
+            head = (
+                f"POST /api/v1/checks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            started = time.perf_counter()
+            try:
+                writer.write(head + body)
+                headers = await reader.readuntil(b"\r\n\r\n")
+                length = int(headers.split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+                payload = await reader.readexactly(length)
+            except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+                errors["count"] += 1
+                return
+            if headers.startswith(b"HTTP/1.1 200"):
+                latencies.append(time.perf_counter() - started)
+                answered.append(json.loads(payload)["decision_id"])
+            else:
+                errors["count"] += 1
+        writer.close()
+
+    await asyncio.gather(*(client(number) for number in range(connections)))
+    return {"latencies": latencies, "answered": answered, "errors": errors["count"]}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def logged_ids(env: dict[str, str]) -> set[str]:
+    import sqlite3
+
+    path = env["SOCIALCREDIT_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        return {row[0] for row in connection.execute("SELECT decision_id FROM check_log")}
+
+
+def bench_http(subjects: int, seconds: float, connections: int, port: int) -> dict[str, Any]:
+    import asyncio
+    import os
+    import signal
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        env, key, people = platform(Path(folder), subjects)
+        server = start_server(env, port)
+        try:
+            asyncio.run(load(port, key, people, 2, connections))  # warm up
+            cpu = cpu_seconds(server.pid)
+            result = asyncio.run(load(port, key, people, seconds, connections))
+            cpu = cpu_seconds(server.pid) - cpu
+        finally:
+            server.kill()
+            server.wait()
+        latencies = sorted(result["latencies"])
+        figures = {
+            "checks_per_s": round(len(latencies) / seconds),
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2) if latencies else None,
+            "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2) if latencies else None,
+            "errors": result["errors"],
+            "connections": connections,
+            "server_cpu_us_per_check": round(cpu / max(1, len(latencies)) * 1e6),
+        }
+        print(
+            f"single checks over HTTP, logged before answered ({connections} connections, {seconds:.0f} s): "
+            f"{figures['checks_per_s']:,} checks/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
+            f"{figures['errors']} errors; server CPU {figures['server_cpu_us_per_check']} µs per check"
+        )
+        figures["kill"] = kill_test(env, key, people, port, connections)
+        cli(env, "audit", "verify")
+    del os, signal
+    return figures
+
+
+def kill_test(env: dict[str, str], key: str, people: list[str], port: int, connections: int) -> dict[str, Any]:
+    """Kill the server with SIGKILL mid-load: every check answered must be in the log afterwards."""
+    import asyncio
+    import os
+    import signal
+    import threading
+
+    server = start_server(env, port)
+    timer = threading.Timer(3.0, lambda: os.kill(server.pid, signal.SIGKILL))
+    timer.start()
+    result = asyncio.run(load(port, key, people, 6, connections))
+    server.wait()
+    answered = set(result["answered"])
+    lost = answered - logged_ids(env)
+    figures = {"answered_before_kill": len(answered), "lost": len(lost)}
+    print(f"kill -9 mid-load: {len(answered):,} checks answered before the kill, {len(lost)} missing from the log")
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, default=1_000_000)
-    parser.add_argument("--probe", type=int, default=2_000_000)
+    parser.add_argument("--subjects", type=int, default=1_000_000, help="Subjects in the screening snapshot.")
+    parser.add_argument("--probe", type=int, default=2_000_000, help="Identifiers screened.")
+    parser.add_argument("--http-subjects", type=int, default=20_000, help="People on the served platform.")
+    parser.add_argument("--seconds", type=float, default=10, help="Length of the HTTP load.")
+    parser.add_argument("--connections", type=int, default=16, help="Concurrent keep-alive connections.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", choices=["screen", "http"], default=None)
     args = parser.parse_args(argv)
-    return {"screen": bench_screen(args.subjects, args.probe)}
+    results: dict[str, Any] = {}
+    if args.only in (None, "screen"):
+        results["screen"] = bench_screen(args.subjects, args.probe)
+    if args.only in (None, "http"):
+        results["http"] = bench_http(args.http_subjects, args.seconds, args.connections, args.port)
+    return results
 
 
 if __name__ == "__main__":

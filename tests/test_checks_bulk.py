@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from platform_support import Setup
 from socialcredit.platform.checks.screen import screen
 from socialcredit.platform.checks.snapshot import Membership, SubjectState, build_snapshot
+from test_checks_flow import PASSPORT, World
 
 from conftest import ORG, PERSON, PERSON2, make_policy
-from test_checks_flow import PASSPORT, World
 
 URL = "/api/v1/checks:bulk?service=air-travel&purpose=passenger-list"
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from platform_support import Setup, bearer
 from socialcredit.platform.audit.verify import verify
+from test_platform_access import login
 
 from conftest import PERSON, PERSON2
-from test_platform_access import login
 
 PASSPORT = "E12345678"
 LISTED_ON = (date.today() - timedelta(days=60)).isoformat()
@@ -124,3 +124,22 @@ def test_objection_then_withdrawal_lets_the_subject_fly(world: World) -> None:
 def objection_version(world: World) -> int:
     changes = world.api.get("/api/v1/lists/defaulters/changes", headers=world.clerk).json()["changes"]
     return min(change["version"] for change in changes)
+
+
+def test_a_write_not_yet_followed_into_the_lists_is_seen_by_the_next_check(world: World) -> None:
+    from socialcredit.access import Actor
+    from socialcredit.platform import flows
+
+    assert world.check(PERSON).json()["decision"] == "deny"
+    court = Actor("key", "source:court", "source", source="court")
+    withdraw = {"id": "J-1.w", "kind": "withdraw", "ref": "J-1", "occurred_on": date.today().isoformat()}
+    with world.platform.unit() as session:  # queued for a standings refresh, not refreshed
+        flows.ingest(session, actor=court, items=[(0, withdraw)], source="court")
+    assert world.platform.count("standings_stale") == 1
+    assert world.check(PASSPORT).json()["decision"] == "allow"
+    screened = world.api.post(
+        "/api/v1/checks:bulk?service=air-travel&purpose=p",
+        content=f"{PERSON}\n",
+        headers={**world.airline, "Content-Type": "text/csv"},
+    )
+    assert screened.json()["decision"] == "allow"

@@ -16,10 +16,10 @@ from socialcredit.db.connect import Database
 from socialcredit.platform.rights import objections
 from socialcredit.platform.rights.flows import run_duties
 from socialcredit.settings import Settings
-
-from conftest import PERSON, PERSON2
 from test_checks_flow import PASSPORT, World
 from test_platform_access import login
+
+from conftest import PERSON, PERSON2
 
 ZHANG = Actor("user", "zhang", "subject", subject=PERSON)
 

@@ -30,6 +30,7 @@ from socialcredit.platform.checks.decision import CheckDecision, Identifier, cla
 from socialcredit.platform.checks.loader import alias_owner, last_alias, load_all, load_changed
 from socialcredit.platform.checks.log import CheckWriter, Entry, decision_id
 from socialcredit.platform.checks.snapshot import DENY, CheckSnapshot, SnapshotHolder
+from socialcredit.platform.checks.stale import StaleProbe, fresh_states, stale_subjects
 from socialcredit.platform.handbooks.service import active_policy
 from socialcredit.platform.lists.service import CHANGED
 from socialcredit.platform.rights.notices import notice_body
@@ -54,6 +55,7 @@ class CheckService:
         self.holder = SnapshotHolder()
         self.writer = CheckWriter(database.sessions, clock=utcnow)
         self._poll, self._duty_seconds, self._duties = poll_seconds, duty_seconds, duties
+        self.stale = StaleProbe(database)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -76,6 +78,7 @@ class CheckService:
             self._thread.join(timeout=10)
             self._thread = None
         self.writer.stop()
+        self.stale.close()
 
     def snapshot(self) -> CheckSnapshot:
         current = self.holder.current
@@ -131,13 +134,27 @@ class CheckService:
                 f"service: {service!r} is not a service of the active handbook",
                 details=[{"field": "service", "reason": "unknown service"}],
             )
+        if fresh:  # subjects written to but not yet followed into the lists are evaluated afresh
+            snapshot = self._with_fresh(snapshot, stale_subjects(self.database))
         return snapshot
+
+    def _with_fresh(self, snapshot: CheckSnapshot, subjects: list[str]) -> CheckSnapshot:
+        if not subjects:
+            return snapshot
+        moment = utcnow()
+        states = fresh_states(self.database, subjects, now=moment)
+        return snapshot.updated(
+            states, list_version=snapshot.list_version, built_at=moment, generation=snapshot.generation
+        )
 
     def decide(self, actor: Actor, identifier: str, service: str) -> CheckDecision:
         """Decide a check for ``actor`` (a relying party limited to its services) from the current snapshot."""
         snapshot = self.authorize(actor, service)
         found = classify(identifier)
         owner = self._alias_owner(snapshot, found)
+        subject = owner or snapshot.subject_of(found.value) or (found.value if found.kind == "national-id" else None)
+        if subject is not None and self.stale.is_stale(subject):
+            snapshot = self._with_fresh(snapshot, [subject])
         return decide(snapshot, found, service, subject=owner)
 
     def _alias_owner(self, snapshot: CheckSnapshot, found: Identifier) -> str | None:
