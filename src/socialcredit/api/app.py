@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from socialcredit import __version__
+from socialcredit import __version__, web
 from socialcredit.api import auth, errors
 from socialcredit.api.routes import checks, evidence, lists, meta, records, review, rights, subjects
 from socialcredit.db.connect import Database, open_database
@@ -54,4 +54,5 @@ def create_app(
     checks.install(app)  # the check snapshot and log writer start and stop with the app
     app.include_router(api)
     app.include_router(auth.router)
+    web.install(app)  # the web application's pages and /static
     return app

@@ -273,10 +273,9 @@ def _people(session: Session, admin: Actor, county: County, policy: Policy) -> N
 
 def _refresh(db: Database) -> int:
     """Compute the current standing of everyone queued by the imports (the platform's refresh)."""
-    from socialcredit.platform import flows
+    from socialcredit.platform.flows import refresh_standings
 
-    refresh = getattr(flows, "refresh_standings", None)
-    return int(refresh(db.sessions)) if refresh is not None else 0
+    return refresh_standings(db.sessions)
 
 
 def _objections(db: Database, county: County) -> None:

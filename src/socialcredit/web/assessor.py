@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from socialcredit.access import Actor
-from socialcredit.api.deps import reading, settings, unit
+from socialcredit.api.deps import reading, refresh_later, settings, unit
 from socialcredit.errors import InvalidInput, SocialCreditError, UserError
 from socialcredit.platform import flows
 from socialcredit.platform.evidence import service as evidence
@@ -25,7 +25,7 @@ from socialcredit.platform.sources.service import allowed_rules
 from socialcredit.policy.model import Policy, Rule
 from socialcredit.web import queries
 from socialcredit.web.guard import check_form, require
-from socialcredit.web.pages import detail_lines, refresh_after, see_other
+from socialcredit.web.pages import detail_lines, see_other
 from socialcredit.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -114,5 +114,5 @@ async def report(request: Request, tasks: BackgroundTasks) -> Response:
         values = {key: str(form.get(key, "")) for key in ("subject", "rule", "occurred_on", "points", "reason")}
         return _form(request, actor, status=problem.status, error=problem.message,
                      details=detail_lines(problem.details), form=values)  # fmt: skip
-    refresh_after(request, tasks)
+    refresh_later(request, tasks)
     return see_other(f"/assessor?done={record['id']}")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import BackgroundTasks, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from socialcredit.api import deps
 from socialcredit.errors import SocialCreditError
 from socialcredit.web.guard import PageDenied
 from socialcredit.web.i18n import Translator
@@ -57,10 +56,3 @@ def denied(request: Request, exc: Exception) -> Response:
 def see_other(path: str) -> RedirectResponse:
     """The answer to a successful form post: go and look (POST → redirect → GET)."""
     return RedirectResponse(path, status_code=303)
-
-
-def refresh_after(request: Request, tasks: BackgroundTasks) -> None:
-    """After a write commits, let the platform refresh the current standings it queued (when it defers that)."""
-    hook = getattr(deps, "refresh_later", None)
-    if hook is not None:
-        hook(request, tasks)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from socialcredit.api.deps import reading, settings, unit
+from socialcredit.api.deps import reading, refresh_later, settings, unit
 from socialcredit.errors import SocialCreditError
 from socialcredit.platform import flows
 from socialcredit.platform.cycle.service import calendar
@@ -21,7 +21,7 @@ from socialcredit.platform.handbooks.service import active_policy
 from socialcredit.platform.records.store import evidence_text
 from socialcredit.platform.review import service as review
 from socialcredit.web.guard import check_form, require
-from socialcredit.web.pages import refresh_after, see_other
+from socialcredit.web.pages import see_other
 from socialcredit.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +78,7 @@ def decide(
     except SocialCreditError as problem:
         error = problem.message
     if outcome is not None:
-        refresh_after(request, tasks)
+        refresh_later(request, tasks)
     if request.headers.get("hx-request") != "true":
         return (
             see_other("/review")

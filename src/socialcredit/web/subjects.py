@@ -14,9 +14,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from socialcredit.api.deps import reading, settings
+from socialcredit.api.deps import reading, settings, unit
 from socialcredit.db.base import utcnow
 from socialcredit.errors import IdentifierError, NotFound, SocialCreditError
+from socialcredit.platform.audit import service as audit
 from socialcredit.platform.handbooks.service import active_policy
 from socialcredit.platform.records.service import records_of
 from socialcredit.platform.standings import service as standings
@@ -117,18 +118,26 @@ def report(request: Request, subject: str, csrf_token: str = Form("")) -> Respon
 
 @router.post("/subjects/{subject}/certificate")
 def certificate(request: Request, subject: str, csrf_token: str = Form("")) -> Response:
-    """A signed certificate of the standing now (PDF with the QR payload)."""
+    """A signed certificate of the standing today (PDF with the QR payload); the issue is audited."""
     from socialcredit.reports import issue_certificate
 
     check_form(request, csrf_token)
-    allow(request, "certificate.issue", subject=subject)
+    actor = require(request, "certificate.issue", subject=subject)
     try:
-        standing, name, _ = _standing_json(request, subject)
-        with tempfile.TemporaryDirectory() as folder:
+        with unit(request) as session, tempfile.TemporaryDirectory() as folder:
+            policy = active_policy(session)
+            found = subjects.get(session, identifier=subject)
+            day = standings.today(policy)
+            standing = standings.compute(session, national_id=found.national_id, policy=policy, as_of=day)
             out, _payload = issue_certificate(
-                standing, subject_name=name, keys_dir=settings(request).keys_dir, out=Path(folder) / "certificate.pdf"
-            )
+                standing.as_json(), subject_name=found.name, keys_dir=settings(request).keys_dir,
+                out=Path(folder) / "certificate.pdf", today=day,
+            )  # fmt: skip
             data = out.read_bytes()
+            audit.log(
+                session, actor=actor.id, action="certificate.issue", object=f"subject:{found.national_id}",
+                payload={"grade": standing.grade, "valid_days": 365, "policy": policy.hash},
+            )  # fmt: skip
     except SocialCreditError as problem:
         return error_page(request, problem, back=f"/subjects/{subject}")
     return _pdf(data, f"credit-certificate-{subject}.pdf")
