@@ -48,21 +48,24 @@ def bars(items: Sequence[tuple[str, float]], *, title: str, colours: dict[str, s
     return _svg(width, height, body, title)
 
 
-def hbars(items: Sequence[tuple[str, float]], *, title: str, unit: str = "") -> Markup:
-    """Horizontal bars, one row per item, the label left of the bar (long labels are shortened)."""
+def hbars(items: Sequence[tuple[str, float]], *, title: str, unit: str = "", base: float = 0) -> Markup:
+    """Horizontal bars, one row per item, the label left of the bar (long labels are shortened).
+
+    ``base``: bars measure ``value - base`` (e.g. points above the start score), the text shows the value.
+    """
     row, label_width, width = 26, 250, 600
     height = row * max(len(items), 1) + 8
-    peak = max((abs(value) for _, value in items), default=0) or 1
+    peak = max((abs(value - base) for _, value in items), default=0) or 1
     body = []
     for index, (label, value) in enumerate(items):
         y = index * row + 4
-        length = (width - label_width - 70) * abs(value) / peak
+        length = (width - label_width - 70) * abs(value - base) / peak
         shown = label if len(label) <= 34 else label[:33] + "…"
         body.append(
             f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end" font-size="13" fill="#1d2330">'
             f"{escape(shown)}<title>{escape(label)}</title></text>"
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" rx="3" '
-            f'fill="{PALETTE[0] if value >= 0 else PALETTE[3]}"/>'
+            f'fill="{PALETTE[0] if value >= base else PALETTE[3]}"/>'
             f'<text x="{label_width + length + 6:.1f}" y="{y + 17}" font-size="12" fill="#5b6475">'
             f"{_fmt(value)}{escape(unit)}</text>"
         )

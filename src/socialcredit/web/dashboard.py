@@ -26,6 +26,7 @@ def dashboard(request: Request) -> HTMLResponse:
         policy = active_policy(session)
         since = datetime.now(ZoneInfo(policy.policy.timezone)).date().replace(day=1) - timedelta(days=365)
         data = dashboard_data.figures(session, policy, since=since)
+    start = policy.scale.start / 100
     trend = {_("dashboard.good"): data.trend["+"], _("dashboard.bad"): data.trend["-"]}
     return page(
         request,
@@ -34,6 +35,7 @@ def dashboard(request: Request) -> HTMLResponse:
         grades=charts.bars(data.grades, title=_("dashboard.grades"), colours=charts.GRADE_COLOURS),
         trend=charts.lines(data.months, trend, title=_("dashboard.trend")),
         rules=charts.hbars(data.rules, title=_("dashboard.rules")),
-        villages=charts.hbars(data.villages, title=_("dashboard.villages")),
+        villages=charts.hbars(data.villages, title=_("dashboard.villages"), base=start),
+        start=f"{start:g}",
         lists=charts.hbars(data.lists, title=_("dashboard.lists")),
     )

@@ -10,6 +10,7 @@ from socialcredit.web import (
     checks,
     dashboard,
     evidence,
+    handbooks,
     portal,
     public,
     public_lists,
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     portal.router,
     checks.router,
     dashboard.router,
+    handbooks.router,
     admin.router,
     evidence.router,
 ]
