@@ -104,3 +104,17 @@ def test_publication_ends_at_the_maximum_period(platform: Setup, api: TestClient
     assert {member["subject"] for member in members} == {PERSON, PERSON2}  # still listed, still counts
     entries = api.get("/api/v1/public/lists/defaulters").json()["entries"]
     assert [entry["id_number"] for entry in entries] == ["1101051949****002X"]  # but no longer published
+
+
+def test_a_new_handbook_recomputes_everyone_and_the_lists_follow(platform: Setup, api: TestClient) -> None:
+    from socialcredit.platform.rights.flows import run_duties
+
+    court, clerk = bearer(platform.source("court")), bearer(platform.key("clerk", "clerk"))
+    assert api.post(BATCH, json=[defaulter("a", PERSON)], headers=court).status_code == 200
+    assert run_duties(platform.db)["queued"] == 0  # nothing is due under the same handbook
+    platform.activate(PLATFORM_TOML.replace('members = { rules = ["defaulter"] }', 'members = { rules = ["drunk"] }'))
+    done = run_duties(platform.db)
+    assert done["queued"] >= 1 and done["recomputed"] >= 1
+    assert api.get("/api/v1/lists/defaulters", headers=clerk).json()["members"] == []
+    changes = api.get("/api/v1/lists/defaulters/changes", headers=clerk).json()["changes"]
+    assert [(c["subject"], c["change"]) for c in changes] == [(PERSON, "add"), (PERSON, "remove")]

@@ -59,7 +59,7 @@ def refresh_command(
     else:
         print(
             f"suspended {done['suspended']} record(s) past their objection deadline; "
-            f"recomputed {done['recomputed']} standing(s)"
+            f"queued {done['queued']} and recomputed {done['recomputed']} standing(s)"
         )
 
 

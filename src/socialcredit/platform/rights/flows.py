@@ -13,11 +13,12 @@ from socialcredit.db.base import utcnow
 from socialcredit.db.connect import Database
 from socialcredit.db.engine import transaction
 from socialcredit.platform.checks.models import CheckSubject
+from socialcredit.platform.flows import refresh_standings
 from socialcredit.platform.handbooks.service import NoActiveHandbook, active_policy
 from socialcredit.platform.lists.service import check_state
 from socialcredit.platform.rights import objections, repairs
 from socialcredit.platform.rights.models import Objection, ObjectionOutcome, RepairApplication, RepairDecision
-from socialcredit.platform.standings.service import recompute, today
+from socialcredit.platform.standings.service import mark_stale, recompute, today
 from socialcredit.platform.subjects.models import Subject
 
 
@@ -57,22 +58,24 @@ def decide_repair(session: Session, *, actor: Actor, code: str, decision: str, r
     return done
 
 
-def run_duties(database: Database, *, now: datetime | None = None) -> dict[str, int]:
-    """The platform's clock: suspend records whose objection deadline passed; recompute the standings whose
-    next change has come (a record expires, a notice period ends); recompute everyone under a new handbook."""
+def run_duties(database: Database, *, now: datetime | None = None, drain: bool = True) -> dict[str, int]:
+    """The platform's clock: suspend records whose objection deadline passed undecided, and queue for a
+    refresh the standings whose next change has come (a record expires, a notice period ends), or everyone's
+    under a newly active handbook; then (``drain``) refresh the queue a chunk per transaction, so that
+    checks and other writers never wait long behind it."""
     moment = now or utcnow()
     with transaction(database.sessions) as session:
         try:
             policy = active_policy(session)
         except NoActiveHandbook:
-            return {"suspended": 0, "recomputed": 0}
+            return {"suspended": 0, "queued": 0, "recomputed": 0}
         late = objections.sweep_overdue(session, now=moment)
-        state = check_state(session)
-        if state.policy_hash != policy.hash:
+        if check_state(session).policy_hash != policy.hash:
             subjects = set(session.execute(select(Subject.national_id)).scalars())
         else:
             due = select(CheckSubject.subject).where(CheckSubject.next_change_on <= today(policy, moment))
             subjects = set(session.execute(due).scalars()) | set(late)
-        done = recompute(session, subjects=subjects, policy=policy, now=moment)
+        mark_stale(session, subjects, now=moment)
         check_state(session, lock=True).policy_hash = policy.hash
-    return {"suspended": len(late), "recomputed": done}
+    done = refresh_standings(database.sessions) if drain else 0
+    return {"suspended": len(late), "queued": len(subjects), "recomputed": done}
