@@ -145,8 +145,8 @@ def _first(platform: Setup, action: str) -> int:
 def test_the_record_digest_covers_every_column() -> None:
     from socialcredit.db.base import table_of
     from socialcredit.platform.audit.service import hashed_columns
+    from socialcredit.platform.records.canonical import CONTENT, PLATFORM
     from socialcredit.platform.records.models import RecordRow
-    from socialcredit.platform.records.store import CONTENT, PLATFORM
 
     assert sorted(CONTENT + PLATFORM) == sorted(hashed_columns(table_of(RecordRow)))
 

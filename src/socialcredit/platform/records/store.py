@@ -17,25 +17,11 @@ from sqlalchemy.orm import Session
 from socialcredit.db.base import table_of
 from socialcredit.db.queries import bulk_insert
 from socialcredit.platform.audit import hashing
+from socialcredit.platform.records import canonical
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.records.schema import EvidenceRef, Record
 
 TABLE = table_of(RecordRow)
-# What the sender said, and what the platform added; together every column but ``pk``.
-CONTENT = (
-    "source",
-    "record_id",
-    "subject",
-    "kind",
-    "ref",
-    "rule",
-    "occurred_on",
-    "points",
-    "reason",
-    "document",
-    "evidence",
-)
-PLATFORM = ("recorded_at", "status", "reported_by", "content_hash", "audit_seq")
 
 
 def evidence_text(refs: Sequence[EvidenceRef]) -> str | None:
@@ -45,22 +31,25 @@ def evidence_text(refs: Sequence[EvidenceRef]) -> str | None:
     return json.dumps([{"sha256": ref.sha256, "media_type": ref.media_type} for ref in refs], separators=(",", ":"))
 
 
-def _content(record: Record) -> bytes:
-    return hashing.encode(
-        [
-            record.source,
-            record.id,
-            record.subject,
-            record.kind,
-            record.ref,
-            record.rule,
-            record.occurred_on,
-            record.points,
-            record.reason,
-            record.document,
-            evidence_text(record.evidence),
-        ]
-    )
+def _content(record: Record) -> str:
+    values = [
+        record.source,
+        record.id,
+        record.subject,
+        record.kind,
+        record.ref,
+        record.rule,
+        record.occurred_on,
+        record.points,
+        record.reason,
+        record.document,
+        evidence_text(record.evidence),
+    ]
+    return canonical.text(values)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_hash(record: Record) -> str:
@@ -68,7 +57,7 @@ def content_hash(record: Record) -> str:
 
     ``recorded_at`` and ``status`` are the platform's, so they are not part of it.
     """
-    return hashlib.sha256(_content(record)).hexdigest()
+    return sha256_text(_content(record))
 
 
 def build_row(record: Record, *, status: str, reported_by: str, audit_seq: int) -> tuple[dict[str, Any], bytes]:
@@ -89,18 +78,18 @@ def build_row(record: Record, *, status: str, reported_by: str, audit_seq: int) 
         "evidence": evidence_text(record.evidence),
         "status": status,
         "reported_by": reported_by,
-        "content_hash": hashlib.sha256(content).hexdigest(),
+        "content_hash": sha256_text(content),
         "audit_seq": audit_seq,
     }
-    return row, content + hashing.encode([row[name] for name in PLATFORM])
+    return row, f"{content}|{canonical.platform_text(row)}".encode()
 
 
 def record_line(row: Mapping[Any, Any]) -> bytes:
     """A stored row as the audit digest sees it: its content, the platform's columns, and a mark when the
     stored content hash does not match the content (so that changing either is seen)."""
-    content = hashing.encode([row[name] for name in CONTENT])
-    mark = b"" if hashlib.sha256(content).hexdigest() == row["content_hash"] else b"!"
-    return content + hashing.encode([row[name] for name in PLATFORM]) + mark
+    content = canonical.content_text(row)
+    mark = "" if sha256_text(content) == row["content_hash"] else "!"
+    return f"{content}|{canonical.platform_text(row)}{mark}".encode()
 
 
 def insert_rows(

@@ -1,0 +1,116 @@
+"""Bulk import of Parquet at COPY speed: the per-record checks done over columns, for rows that need nothing else.
+
+A batch is checked by ``scoring.columnar_rows.fast_rows`` (the column form of ``records.parse`` and
+``records.validate``, which marks a row ``_ok`` only when the per-record validator would accept it). A row
+goes the fast way when it is ``_ok`` and needs none of the platform's checks across records: a fact, no
+evidence, not in the future, sent once in the batch, not stored yet, of the importing source. Every other
+row goes through the per-record path (``ingest.check_batch``), which finds and words its problems, or
+accepts it. Fast rows are turned into stored rows over columns: content hash, audit line (the canonical
+text of ``canonical``), then ``COPY`` (PostgreSQL) or one ``executemany``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from socialcredit.platform.audit.hashing import RowDigest
+from socialcredit.platform.records import canonical, lookup
+from socialcredit.platform.records.ingest import Intake
+from socialcredit.platform.records.store import TABLE
+from socialcredit.scoring.columnar_rows import fast_rows
+
+COLUMNS = [column.name for column in TABLE.columns if column.name != "pk"]
+STORED: dict[str, pl.DataType] = {
+    "source": pl.String(), "record_id": pl.String(), "subject": pl.String(), "kind": pl.String(),
+    "ref": pl.String(), "rule": pl.String(), "occurred_on": pl.Date(), "points": pl.Int64(), "reason": pl.String(),
+    "document": pl.String(), "evidence": pl.String(), "recorded_at": pl.Datetime("us", "UTC"),
+    "status": pl.String(), "reported_by": pl.String(), "content_hash": pl.String(), "audit_seq": pl.Int64(),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Split:
+    """A batch divided: ``rows`` ready to store (in ``STORED`` columns), ``slow`` positions for the other path."""
+
+    rows: pl.DataFrame
+    slow: list[int]
+
+
+def split(session: Session, intake: Intake, batch: pl.DataFrame, *, seq: int) -> Split:
+    """Check ``batch`` over columns and build the stored rows of its fast part (audit entry ``seq``)."""
+    assert intake.source is not None, "a file import is for one source"
+    policy = intake.policy
+    sent_source = batch["source"].cast(pl.String) if "source" in batch.columns else None
+    frame = batch.with_columns(pl.lit(intake.source).alias("source"))
+    checked = fast_rows(frame, policy, policy.policy.timezone).with_row_index("_pos")
+    fast = checked["_ok"] & (checked["kind"] == "fact") & (checked["occurred_on"] <= intake.today)
+    fast = fast & ~checked["id"].is_duplicated()
+    if sent_source is not None:
+        fast = fast & (sent_source.is_null() | (sent_source == intake.source))
+    if "evidence" in batch.columns:
+        fast = fast & batch["evidence"].is_null()
+    fast = fast & ~checked["id"].is_in(_stored_ids(session, intake.source, checked.filter(fast)["id"]))
+    fast = fast.fill_null(False)
+    slow = checked.filter(~fast)["_pos"].to_list()
+    extra = [_text_column(batch, name) for name in ("reason", "document")]
+    rows = checked.with_columns(*extra).filter(fast)
+    return Split(_stored(rows, intake, seq), slow)
+
+
+def _text_column(batch: pl.DataFrame, name: str) -> pl.Series:
+    if name in batch.columns:
+        return batch[name].cast(pl.String).alias(name)
+    return pl.Series(name, [None] * batch.height, dtype=pl.String)
+
+
+def _stored_ids(session: Session, source: str, ids: pl.Series) -> list[str]:
+    """The ids among ``ids`` that the source already stored (those rows go the per-record way)."""
+    return [key[1] for key in lookup.content_hashes(session, [(source, value) for value in ids.to_list()])]
+
+
+def _stored(rows: pl.DataFrame, intake: Intake, seq: int) -> pl.DataFrame:
+    """The stored columns of the fast rows, with content hashes."""
+    review = {rule.id: ("pending" if rule.review else "confirmed") for rule in intake.policy.rules}
+    frame = rows.select(
+        pl.col("source"), pl.col("id").alias("record_id"), pl.col("subject"), pl.col("kind"), pl.col("ref"),
+        pl.col("rule"), pl.col("occurred_on"), pl.col("points"), pl.col("reason"), pl.col("document"),
+        pl.lit(None, dtype=pl.String).alias("evidence"),
+        pl.lit(intake.now).cast(STORED["recorded_at"]).alias("recorded_at"),
+        pl.col("rule").replace_strict(review, default="confirmed", return_dtype=pl.String).alias("status"),
+        pl.lit(intake.actor.id).alias("reported_by"), pl.lit(seq, dtype=pl.Int64).alias("audit_seq"),
+    )  # fmt: skip
+    contents = frame.select(canonical.text_expr(canonical.CONTENT, frame.schema)).to_series().to_list()
+    hashes = [hashlib.sha256(content.encode("utf-8")).hexdigest() for content in contents]
+    return frame.with_columns(pl.Series("content_hash", hashes, dtype=pl.String)).select(list(STORED))
+
+
+def insert_fast(session: Session, rows: pl.DataFrame, digest: RowDigest) -> None:
+    """Add the rows' audit lines to ``digest`` and insert them (``COPY`` on PostgreSQL)."""
+    if rows.is_empty():
+        return
+    contents = rows.select(canonical.text_expr(canonical.CONTENT, rows.schema)).to_series()
+    platform = rows.select(canonical.text_expr(canonical.PLATFORM, rows.schema)).to_series()
+    for line in (contents + "|" + platform).to_list():
+        digest.add_line(line.encode("utf-8"))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_csv(connection.connection.driver_connection, rows.select(COLUMNS))
+    else:
+        session.execute(insert(TABLE), rows.select(COLUMNS).to_dicts())
+
+
+def _copy_csv(driver: Any, frame: pl.DataFrame) -> None:
+    """``COPY … FROM STDIN (FORMAT csv)``: text quoted, null unquoted ``\\N`` (so a text ``\\N`` stays text)."""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric",
+                    datetime_format=canonical.UTC_FORMAT, date_format="%Y-%m-%d")  # fmt: skip
+    statement = f"COPY records ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())

@@ -1,0 +1,150 @@
+"""``import`` of Parquet takes the column path for rows that need nothing else and the per-record path for
+the rest: the stored rows, duplicates, problems and audit digest are the same as for the same records in
+JSON Lines (per-record path only). The canonical text of a row is the same built by Python or by Polars."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from platform_support import Setup
+from socialcredit.errors import RecordError
+from socialcredit.platform.audit.verify import verify
+from socialcredit.platform.records import canonical
+from socialcredit.platform.records.importer import import_file
+from socialcredit.platform.records.models import RecordRow
+
+from conftest import ORG, PERSON, PERSON2
+
+RECORDS: list[dict[str, Any]] = [
+    {"id": "1", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"},
+    {"id": "2", "subject": PERSON2, "rule": "deed", "occurred_on": "2024-03-02", "reason": "helped"},
+    {"id": "3", "subject": ORG, "rule": "other", "occurred_on": "2024-03-03", "points": "-7.5", "reason": "late"},
+    {"id": "4", "subject": PERSON, "rule": "defaulter", "occurred_on": "2024-03-04", "document": "(2024) 7"},
+    {"id": "5", "kind": "withdraw", "ref": "1", "occurred_on": "2024-04-01"},
+    {"id": "6", "subject": PERSON, "rule": "litter", "occurred_on": "2024-05-01", "source": "court"},
+]
+BAD: list[dict[str, Any]] = [
+    {"id": "7", "subject": "36042619910101007", "rule": "minus5", "occurred_on": "2024-03-01"},
+    {"id": "8", "subject": PERSON, "rule": "nope", "occurred_on": "2024-03-01"},
+    {"id": "9", "subject": PERSON, "rule": "minus5", "occurred_on": "2999-01-01"},
+    {"id": "10", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01", "source": "police"},
+    {"id": "2", "subject": PERSON2, "rule": "deed", "occurred_on": "2024-03-09"},
+    {"id": "11", "kind": "withdraw", "ref": "nope", "occurred_on": "2024-04-01"},
+]
+SCHEMA = {
+    name: pl.String
+    for name in ("id", "subject", "rule", "occurred_on", "reason", "points", "document", "kind", "ref", "source")
+}
+
+
+def write(directory: Path, name: str, records: list[dict[str, Any]]) -> tuple[Path, Path]:
+    jsonl = directory / f"{name}.jsonl"
+    jsonl.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    parquet = directory / f"{name}.parquet"
+    pl.DataFrame(records, schema=SCHEMA).write_parquet(parquet)
+    return jsonl, parquet
+
+
+def stored(platform: Setup) -> list[tuple[Any, ...]]:
+    with platform.unit() as session:
+        rows = session.execute(select(RecordRow).order_by(RecordRow.record_id)).scalars()
+        return [
+            (
+                r.record_id,
+                r.subject,
+                r.kind,
+                r.ref,
+                r.rule,
+                r.occurred_on,
+                r.points,
+                r.reason,
+                r.document,
+                r.status,
+                r.content_hash,
+            )
+            for r in rows
+        ]
+
+
+def run(platform: Setup, path: Path) -> Any:
+    with platform.unit() as session:
+        return import_file(session, actor=platform.admin, path=path, source="court")
+
+
+def test_parquet_and_json_lines_store_the_same_rows(platform: Setup, tmp_path: Path) -> None:
+    platform.source("court")
+    jsonl, parquet = write(tmp_path, "good", RECORDS)
+    assert run(platform, parquet).accepted == 6
+    from_parquet = stored(platform)
+    assert len(from_parquet) == 6 and from_parquet[0][-2] == "confirmed"
+    again = run(platform, jsonl)
+    assert (again.accepted, again.duplicates) == (0, 6)
+    assert run(platform, parquet).duplicates == 6
+    with platform.unit() as session:
+        assert verify(session).ok
+
+
+def test_bad_parquet_rows_are_worded_as_for_json_lines(platform: Setup, tmp_path: Path) -> None:
+    platform.source("court")
+    jsonl, parquet = write(tmp_path, "bad", RECORDS + BAD)
+    messages = []
+    for path in (jsonl, parquet):
+        with pytest.raises(RecordError) as caught:
+            run(platform, path)
+        messages.append([line.split(": ", 1)[1] for line in caught.value.details])
+        assert caught.value.details[0].startswith(f"{path}:7: ")
+    assert messages[0] == messages[1] and len(messages[0]) == 6
+    assert stored(platform) == []
+
+
+def test_a_large_parquet_file_is_stored_and_verifies(platform: Setup, tmp_path: Path) -> None:
+    platform.source("court")
+    many = [
+        {"id": f"m{i}", "subject": (PERSON, PERSON2)[i % 2], "rule": "minus5", "occurred_on": "2024-03-01"}
+        for i in range(3000)
+    ]
+    _, parquet = write(tmp_path, "many", many)
+    with platform.unit() as session:
+        result = import_file(session, actor=platform.admin, path=parquet, source="court", chunk_size=1000)
+    assert (result.accepted, result.subjects) == (3000, 2)
+    with platform.unit() as session:
+        assert verify(session).ok
+    platform.sql("UPDATE records SET occurred_on = '2024-03-02' WHERE record_id = 'm2999'")
+    with platform.unit() as session:
+        assert not verify(session).ok
+
+
+TEXT = st.one_of(st.none(), st.text(max_size=12))
+INT = st.one_of(st.none(), st.integers(min_value=-(10**12), max_value=10**12))
+DAY = st.one_of(st.none(), st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)))
+MOMENT = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)).map(
+    lambda moment: moment.replace(tzinfo=UTC)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(TEXT, min_size=3, max_size=3), number=INT, day=DAY, moment=MOMENT)
+def test_python_and_polars_write_the_same_canonical_text(
+    texts: list[str | None], number: int | None, day: date | None, moment: datetime
+) -> None:
+    row = {"a": texts[0], "b": texts[1], "c": texts[2], "n": number, "d": day, "t": moment}
+    schema = {
+        "a": pl.String,
+        "b": pl.String,
+        "c": pl.String,
+        "n": pl.Int64,
+        "d": pl.Date,
+        "t": pl.Datetime("us", "UTC"),
+    }
+    frame = pl.DataFrame([row], schema=schema)
+    names = list(row)
+    assert frame.select(canonical.text_expr(names, frame.schema)).item() == canonical.text([row[n] for n in names])
