@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
     from socialcredit.simulate.outcomes import Scoring
 
-IN_MEMORY_ROWS = 20_000_000
-
 
 def simulate_command(
     baseline: Path = typer.Option(..., "--baseline", help="The handbook in force (TOML)."),
@@ -55,10 +53,12 @@ def simulate_command(
         None,
         "--partitions",
         min=1,
-        help="Score in this many hash partitions, as 'score' does, with bounded memory. "
-        f"Default: in memory up to {IN_MEMORY_ROWS:,} records, partitioned beyond.",
+        help="Hash partitions of the subjects, scored as 'score' scores them (default: about 2 million records each).",
     ),
     work_dir: Path | None = typer.Option(None, "--work-dir", help="Where partitions are staged. Default: temp."),
+    in_memory: bool = typer.Option(
+        False, "--in-memory", help="Hold all records in memory instead of partitions (about 0.65 GB a million)."
+    ),
 ) -> None:
     """Simulate a candidate handbook: transitions, points, lists, services, who bears it, warnings.
 
@@ -81,7 +81,7 @@ def simulate_command(
     places = read_places(subjects, records)
     options = Options(top=top, cliff_margin=margin, explain_sample=explain_sample, full_ids=full_ids)
     with _progress(steps(start, day)) as (advance, phase), ExitStack() as stack:
-        population = _population(records, consenting_subjects(consents), partitions, work_dir, phase, stack)
+        population = _population(records, consenting_subjects(consents), in_memory, partitions, work_dir, phase, stack)
         report = simulate(population, old, new, as_of=day, known_at=known, monthly_from=start, places=places,
                           options=options, advance=advance)  # fmt: skip
     if out is not None:
@@ -180,14 +180,15 @@ def _check_out(out: Path | None) -> None:
 
 
 def _population(
-    records: Path, consents: frozenset[str], partitions: int | None, work_dir: Path | None,
+    records: Path, consents: frozenset[str], in_memory: bool, partitions: int | None, work_dir: Path | None,
     phase: Callable[[str, int, int], None], stack: ExitStack,
 ) -> Scoring:  # fmt: skip
-    """In memory, or partitioned when asked (``--partitions``) or when the input is large."""
-    from socialcredit.scoring.columnar_read import units
+    """Partitioned as ``score`` partitions (bounded memory), or in memory with ``--in-memory``."""
     from socialcredit.simulate import PartitionedPopulation, Population
 
-    if partitions is None and sum(unit.rows for unit in units(records)) <= IN_MEMORY_ROWS:
+    if in_memory:
+        if partitions is not None or work_dir is not None:
+            raise UserError("--in-memory: give it without --partitions and --work-dir")
         return Population.from_path(records, consents=consents)
     if work_dir is not None and not work_dir.is_dir():
         raise UserError(f"--work-dir: {work_dir} is not a directory")
