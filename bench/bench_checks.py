@@ -185,8 +185,12 @@ def start_server(env: dict[str, str], port: int) -> Any:
     raise RuntimeError("the server did not start")
 
 
-async def load(port: int, key: str, people: list[str], seconds: float, connections: int) -> dict[str, Any]:
-    """``connections`` keep-alive connections posting checks for ``seconds``; latencies and decision ids."""
+async def load(
+    port: int, key: str, people: list[str], seconds: float, connections: int, *, path: str = "/api/v1/checks"
+) -> dict[str, Any]:
+    """``connections`` keep-alive connections posting checks for ``seconds``; latencies and decision ids.
+
+    Another ``path`` measures the floor: the same requests answered by the framework with a 404."""
     import asyncio
     import json
 
@@ -220,6 +224,8 @@ async def load(port: int, key: str, people: list[str], seconds: float, connectio
             if headers.startswith(b"HTTP/1.1 200"):
                 latencies.append(time.perf_counter() - started)
                 answered.append(json.loads(payload)["decision_id"])
+            elif headers.startswith(b"HTTP/1.1 404") and path != "/api/v1/checks":
+                latencies.append(time.perf_counter() - started)
             else:
                 errors["count"] += 1
         writer.close()
@@ -258,6 +264,7 @@ def bench_http(subjects: int, seconds: float, connections: int, port: int) -> di
             cpu = cpu_seconds(server.pid)
             result = asyncio.run(load(port, key, people, seconds, connections))
             cpu = cpu_seconds(server.pid) - cpu
+            floor = asyncio.run(load(port, key, people, seconds / 2, connections, path="/api/v1/no-such-route"))
         finally:
             server.kill()
             server.wait()
@@ -269,11 +276,13 @@ def bench_http(subjects: int, seconds: float, connections: int, port: int) -> di
             "errors": result["errors"],
             "connections": connections,
             "server_cpu_us_per_check": round(cpu / max(1, len(latencies)) * 1e6),
+            "floor_404_per_s": round(len(floor["latencies"]) / (seconds / 2)),
         }
         print(
             f"single checks over HTTP, logged before answered ({connections} connections, {seconds:.0f} s): "
             f"{figures['checks_per_s']:,} checks/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
-            f"{figures['errors']} errors; server CPU {figures['server_cpu_us_per_check']} µs per check"
+            f"{figures['errors']} errors; server CPU {figures['server_cpu_us_per_check']} µs per check; "
+            f"floor (the framework answering 404 to the same requests): {figures['floor_404_per_s']:,}/s"
         )
         figures["kill"] = kill_test(env, key, people, port, connections)
         cli(env, "audit", "verify")

@@ -88,23 +88,25 @@ class CheckWriter:
         self._clock = clock
         self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
         self.batches = 0
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="check-log-writer", daemon=True)
-            self._thread.start()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="check-log-writer", daemon=True)
+                self._thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=10)
-            self._thread = None
+        with self._lock:
+            if self._thread is not None:
+                self._queue.put(None)
+                self._thread.join(timeout=10)
+                self._thread = None
 
     def submit(self, entry: Entry) -> None:
         """Queue a check; ``entry.done`` is called with None once it is committed, or with the error."""
-        if self._thread is None:
-            raise RuntimeError("the check log writer is not running")
+        self.start()  # an app used without its lifespan still logs its checks
         self._queue.put(entry)
 
     def _run(self) -> None:
