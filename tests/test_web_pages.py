@@ -188,3 +188,59 @@ def test_admin_compares_and_simulates_a_candidate_handbook(client, web_platform:
         files={"file": ("bad.toml", b'[policy]\nid = "x"\n', "application/toml")},
     )
     assert bad.status_code == 422 and "alert error" in bad.text
+
+
+def defaulter(web_platform: Setup, client) -> str:  # type: ignore[no-untyped-def]
+    """PERSON listed as a defaulter by the court (through the API); returns the court's key."""
+    court = web_platform.source("court")
+    record = {"id": "J-1", "subject": PERSON, "rule": "defaulter", "occurred_on": today(), "document": "(2025)1号"}
+    sent = client.post("/api/v1/records:batch", json=[record], headers={"Authorization": f"Bearer {court}"})
+    assert sent.status_code == 200, sent.text
+    return court
+
+
+def test_relying_party_checks_one_and_screens_a_file(client, web_platform: Setup) -> None:  # type: ignore[no-untyped-def]
+    defaulter(web_platform, client)
+    key = web_platform.key("airline", "relying-party", services=("air-travel",))
+    web_platform.user("counter", "relying-party", password="password-1")
+    login(client, "counter")
+    page = client.get("/checks")
+    wrong = client.post("/checks/key", data={"key": "sck_nope", "csrf_token": csrf_of(page.text)})
+    assert wrong.status_code == 401 and "not a live relying-party key" in wrong.text
+    bound = client.post("/checks/key", data={"key": key, "csrf_token": csrf_of(page.text)}, follow_redirects=True)
+    assert "Checking as airline" in bound.text
+    token = csrf_of(bound.text)
+    form = {"subject": PERSON, "service": "air-travel", "purpose": "ticket-sale", "csrf_token": token}
+    answer = client.post("/checks", data=form)
+    assert answer.status_code == 200 and 'data-testid="decision">denied<' in answer.text
+    other = client.post("/checks", data={**form, "service": "bike-rental"})
+    assert other.status_code == 403 and "air-travel" in other.text
+    csv = f"identifier\n{PERSON}\n11010519491231002X\n".encode()
+    screened = client.post(
+        "/checks/bulk",
+        data={"service": "air-travel", "purpose": "passenger-list", "csrf_token": token},
+        files={"file": ("list.csv", csv, "text/csv")},
+    )
+    assert screened.status_code == 200 and "2 identifiers screened, 1 denied" in screened.text
+
+
+def test_subject_share_codes_and_a_repair_too_early(client, web_platform: Setup) -> None:  # type: ignore[no-untyped-def]
+    defaulter(web_platform, client)
+    login(client, "subject")
+    portal = client.get("/me")
+    assert "Judgment defaulter" in portal.text or "Defaulters" in portal.text
+    issued = client.post(
+        "/me/share-codes", data={"scope": "grade-only", "days": "30", "csrf_token": csrf_of(portal.text)}
+    )
+    code = issued.text.split('data-testid="new-code">')[1].split("<")[0]
+    assert issued.status_code == 200 and code.startswith("shr_")
+    again = client.get("/me")
+    assert code not in again.text and code[:8] in again.text  # shown once, then only its hint
+    too_long = client.post(
+        "/me/share-codes", data={"scope": "grade-only", "days": "365", "csrf_token": csrf_of(portal.text)}
+    )
+    assert too_long.status_code == 422 and "expires_in_days" in too_long.text
+    repair = client.post(
+        "/me/repairs", data={"source": "court", "record": "J-1", "proof": "paid", "csrf_token": csrf_of(portal.text)}
+    )
+    assert repair.status_code in (409, 422) and "alert error" in repair.text
