@@ -176,6 +176,8 @@ def test_unknown_columns_and_loose_values_go_through_the_validator(tmp_path: Pat
             "id": [" 1", "2"],
             "subject": [PERSON.lower(), PERSON],
             "rule": ["minus5", "deed"],
+            "kind": ["", " fact"],
+            "status": [None, "confirmed "],
             "occurred_on": [date(2024, 1, 1), date(2024, 1, 2)],
             "recorded_at": [datetime(2024, 1, 1, 8), datetime(2024, 1, 2, 8)],
             "points": [Decimal("-5.000"), None],

@@ -52,7 +52,7 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
     Also returns how many referenced ``(subject, source, id)`` keys matched no fact (0 for valid records).
     """
     actions = actions_by_fact(coded, known).collect()
-    facts = coded.filter(pl.col("kind") == FACT).join(actions.lazy(), on=KEY, how="left")
+    facts = _with_actions(coded.filter(pl.col("kind") == FACT).collect(), actions).lazy()
     corrected = (pl.col("recorded_at") <= known) & pl.col("corrected").fill_null(False)
     rule = pl.when(corrected).then(pl.col("c_rule")).otherwise(pl.col("rule"))
     given = pl.when(corrected).then(pl.col("c_points")).otherwise(pl.col("points"))
@@ -99,6 +99,14 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
         .collect()
     )
     return facts_out, unmatched
+
+
+def _with_actions(facts: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
+    """Facts left-joined with their actions. Only facts whose id some action names can have any: the join
+    runs on those (a cheap membership test on one column picks them), the rest get nulls."""
+    named = facts["id"].is_in(actions["id"].unique().implode())
+    acted = facts.filter(named).join(actions, on=KEY, how="left")
+    return pl.concat([acted, facts.filter(~named)], how="diagonal")
 
 
 def _shifts(resolved: pl.DataFrame, tables: PolicyTables) -> DateShifts:

@@ -19,6 +19,9 @@ from socialcredit.scoring.frames import RECORD_SCHEMA, UTC_INSTANT
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
+# Values checked against a closed set (identifier pattern, kinds, statuses, the handbook's rule ids) need no
+# separate check that they are stripped and not blank: a padded or blank value is in no such set.
+CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
 
 
@@ -33,7 +36,8 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str) -> pl.DataFra
         return _unchecked(batch.height)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
-    good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name != "subject"]
+    closed = (*CLOSED_FIELDS, "rule") if policy is not None else CLOSED_FIELDS
+    good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name not in closed]
     occurred, occurred_ok = _occurred(schema)
     points, points_ok = _points(batch)
     columns += [occurred.alias("occurred_on"), points.alias("points")]

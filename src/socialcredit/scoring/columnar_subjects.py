@@ -106,23 +106,31 @@ def list_ids(frame: pl.DataFrame, policy: Policy) -> pl.Series:
 
 
 def denied_services(frame: pl.DataFrame, policy: Policy) -> pl.Series:
-    """Services denied by an applicable measure (step 9), each once, in handbook order."""
-    services: dict[str, pl.Expr] = {}
-    for m, measure in enumerate(policy.measures):
-        if measure.effect == "deny":
-            services[measure.service] = services.get(measure.service, pl.lit(False)) | pl.col(f"applies_{m}")
-    return _labels(frame, [(condition, service) for service, condition in services.items()]).alias("denied")
+    """Services denied by an applicable measure (step 9), each once, in the order of the measures."""
+    items = [
+        (pl.col(f"applies_{index}"), measure.service)
+        for index, measure in enumerate(policy.measures)
+        if measure.effect == "deny"
+    ]
+    return _labels(frame, items).alias("denied")
+
+
+MASK_BITS = 62
 
 
 def _labels(frame: pl.DataFrame, items: list[tuple[pl.Expr, str]]) -> pl.Series:
-    """For each row, the labels whose condition holds: a bit mask per row, then one lookup per distinct mask."""
+    """For each row, the distinct labels whose condition holds, in order: a bit mask per row, then one lookup
+    per distinct mask (a handful of distinct masks in a population)."""
     if not items:
         return pl.Series([[]] * frame.height, dtype=pl.List(pl.String))
+    if len(items) > MASK_BITS:
+        found = pl.concat_list([pl.when(condition).then(pl.lit(label)) for condition, label in items])
+        return frame.select(found.list.drop_nulls().list.unique(maintain_order=True)).to_series()
     mask = pl.sum_horizontal([condition.cast(pl.Int64) * (1 << bit) for bit, (condition, _) in enumerate(items)])
     masks = frame.select(mask.alias("mask")).to_series()
     distinct = masks.unique().sort().to_list()
     table = pl.Series(
-        [[label for bit, (_, label) in enumerate(items) if value >> bit & 1] for value in distinct],
+        [list(dict.fromkeys(label for bit, (_, label) in enumerate(items) if value >> bit & 1)) for value in distinct],
         dtype=pl.List(pl.String),
     )
     index = masks.replace_strict(distinct, list(range(len(distinct))), return_dtype=pl.Int64)

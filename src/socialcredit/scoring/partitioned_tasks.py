@@ -65,20 +65,27 @@ def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
 
 
 def split_unit(job: Job, unit: Unit, number: int) -> SplitResult:
-    """Read and check ``unit``; unless it has problems, write its records into buckets (task 1)."""
+    """Read and check ``unit``; unless it has problems, write its records into buckets (task 1).
+
+    One file per bucket and unit (the unit's batches are gathered first), to keep the file count at
+    units × partitions.
+    """
     problems = Problems()
-    records = orphans = 0
-    for batch, frame in enumerate(read_unit(unit, job.policy, problems)):
+    records = 0
+    coded: list[pl.DataFrame] = []
+    for frame in read_unit(unit, job.policy, problems):
         records += frame.height
-        if problems.total:
-            continue  # keep reading to report every problem; nothing will be scored
-        name = f"u{number:06d}-{batch:04d}.parquet"
-        coded = encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect()
-        has_subject = coded["subject"].is_not_null()
-        orphans += _write_orphans(job, coded.filter(~has_subject), name)
-        write_buckets(job, "buckets", coded.filter(has_subject).with_columns(subject_bucket(job.partitions)), name)
-        keys = coded.select(key_hash()).with_columns((pl.col("_key") % job.partitions).cast(pl.Int64).alias("_bucket"))
-        write_buckets(job, "keys", keys, name)
+        if not problems.total:  # otherwise keep reading to report every problem; nothing will be scored
+            coded.append(encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect())
+    if problems.total or not coded:
+        return SplitResult(records, 0, problems)
+    name = f"u{number:06d}.parquet"
+    every = pl.concat(coded, how="vertical", rechunk=False)
+    has_subject = every["subject"].is_not_null()
+    orphans = _write_orphans(job, every.filter(~has_subject), name)
+    write_buckets(job, "buckets", every.filter(has_subject).with_columns(subject_bucket(job.partitions)), name)
+    keys = every.select(key_hash()).with_columns((pl.col("_key") % job.partitions).cast(pl.Int64).alias("_bucket"))
+    write_buckets(job, "keys", keys, name)
     return SplitResult(records, orphans, problems)
 
 
