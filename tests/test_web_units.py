@@ -85,3 +85,22 @@ def test_band_names_a_grade_ceiling() -> None:
     standing = evaluate([rec("1", "drunk", "2024-01-10"), rec("2", "heroic", "2024-01-11")], policy, date(2024, 2, 1))
     found = band(standing, policy)
     assert standing.grade == "B" and found is not None and found.capped_by == "drunk"
+
+
+def test_thumbnails_are_small_jpegs_made_once_and_undecodable_files_pass_through(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from socialcredit.cli.demo_county import photo_bytes
+    from socialcredit.web.evidence import THUMB_SIZE, thumbnail
+
+    photo = tmp_path / "photo"
+    photo.write_bytes(photo_bytes(3))
+    made = thumbnail(photo, tmp_path / "thumbs" / "a.jpg")
+    with Image.open(made) as image:
+        assert image.format == "JPEG" and max(image.size) <= THUMB_SIZE
+    stamp = made.stat().st_mtime_ns
+    assert thumbnail(photo, made) == made and made.stat().st_mtime_ns == stamp
+    broken = tmp_path / "broken"
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 32)
+    assert thumbnail(broken, tmp_path / "thumbs" / "b.jpg") == broken
+    assert list((tmp_path / "thumbs").iterdir()) == [made]
