@@ -148,3 +148,34 @@ def test_python_and_polars_write_the_same_canonical_text(
     frame = pl.DataFrame([row], schema=schema)
     names = list(row)
     assert frame.select(canonical.text_expr(names, frame.schema)).item() == canonical.text([row[n] for n in names])
+
+
+def test_a_batch_with_its_frame_stores_what_the_per_record_path_stores(platform: Setup) -> None:
+    from socialcredit.access import Actor
+    from socialcredit.platform.records.service import ingest
+
+    platform.source("court")
+    platform.source("police")
+    batch = [
+        {key: value for key, value in r.items() if key != "source"} for r in RECORDS if r.get("rule") != "defaulter"
+    ]
+    frame = pl.DataFrame(batch, schema={name: SCHEMA[name] for name in SCHEMA if name != "source"})
+    items = list(enumerate(batch))
+    with platform.unit() as session:
+        quick = ingest(
+            session, actor=Actor("key", "court", "source", source="court"), items=items, source="court", frame=frame
+        )
+        slow = ingest(session, actor=Actor("key", "police", "source", source="police"), items=items, source="police")
+    assert (quick.accepted, slow.accepted) == (5, 5)
+    with platform.unit() as session:
+        rows = session.execute(select(RecordRow).order_by(RecordRow.record_id, RecordRow.source)).scalars().all()
+        by_source = {
+            source: [
+                (r.record_id, r.subject, r.kind, r.rule, r.occurred_on, r.points, r.reason, r.document, r.status)
+                for r in rows
+                if r.source == source
+            ]
+            for source in ("court", "police")
+        }
+        assert by_source["court"] == by_source["police"]
+        assert verify(session).ok

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
@@ -29,9 +30,10 @@ def ingest(
     source: str | None = None,
     partial: bool = False,
     now: datetime | None = None,
+    frame: pl.DataFrame | None = None,
 ) -> records.IngestResult:
     """Ingest a batch and queue every subject it touched for a standings refresh."""
-    result = records.ingest(session, actor=actor, items=items, source=source, partial=partial, now=now)
+    result = records.ingest(session, actor=actor, items=items, source=source, partial=partial, now=now, frame=frame)
     standings.mark_stale(session, result.subjects, now=now)
     return result
 

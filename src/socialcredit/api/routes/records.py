@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
+import polars as pl
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +26,28 @@ MAX_RECORDS = 100_000
 NDJSON = ("application/x-ndjson", "application/jsonl", "application/json-lines", "application/ndjson")
 
 
-def parse_body(body: bytes, content_type: str) -> list[tuple[int, Any]]:
+class Lines(Sequence[tuple[int, Any]]):
+    """JSON Lines as ``(index, record)`` items, each line parsed when asked for (rows the column checks
+    accept are never parsed one by one)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, Any]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, Any] | list[tuple[int, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = range(len(self.lines))[index]
+        return position, _line(self.lines[position])
+
+
+def parse_body(body: bytes, content_type: str) -> Sequence[tuple[int, Any]]:
     """``(index, record)`` items of a JSON array, or of JSON Lines (a bad line becomes a bad record)."""
     if len(body) > MAX_BODY:
         raise InvalidInput(
@@ -32,7 +56,7 @@ def parse_body(body: bytes, content_type: str) -> list[tuple[int, Any]]:
     kind = content_type.split(";")[0].strip().lower()
     text = body.decode("utf-8-sig", errors="replace")
     if kind in NDJSON:
-        items = [(index, _line(line)) for index, line in enumerate(line for line in text.splitlines() if line.strip())]
+        items: Sequence[tuple[int, Any]] = Lines([line for line in text.splitlines() if line.strip()])
     else:
         try:
             data = json.loads(text, parse_float=Decimal)
@@ -46,6 +70,16 @@ def parse_body(body: bytes, content_type: str) -> list[tuple[int, Any]]:
     if len(items) > MAX_RECORDS:
         raise InvalidInput(f"at most {MAX_RECORDS} records per batch; got {len(items)}", details=[{"field": "body"}])
     return items
+
+
+def frame_of(body: bytes, content_type: str, count: int) -> pl.DataFrame | None:
+    """The same records as a Polars frame (for the column checks), or None when Polars reads them otherwise."""
+    data = io.BytesIO(body.removeprefix(b"\xef\xbb\xbf"))
+    try:
+        frame = pl.read_ndjson(data) if content_type.split(";")[0].strip().lower() in NDJSON else pl.read_json(data)
+    except Exception:  # any shape Polars does not read as a table of records: the per-record path decides
+        return None
+    return frame if frame.height == count else None
 
 
 def _line(line: str) -> Any:
@@ -66,11 +100,13 @@ async def ingest_batch(
     who = required(actor)
     if who.role == "source" and who.source is None:
         raise UserError("this source key is bound to no source")
-    items = parse_body(await request.body(), request.headers.get("content-type", "application/json"))
+    body, kind = await request.body(), request.headers.get("content-type", "application/json")
+    items = parse_body(body, kind)
 
     def work() -> dict[str, Any]:
+        frame = frame_of(body, kind, len(items)) if who.source is not None else None
         with unit(request) as session:
-            result = flows.ingest(session, actor=who, items=items, source=who.source, partial=partial)
+            result = flows.ingest(session, actor=who, items=items, source=who.source, partial=partial, frame=frame)
         return result.as_json(partial=partial)
 
     answer = await run_in_threadpool(work)

@@ -24,6 +24,7 @@ from socialcredit.platform.audit.hashing import RowDigest
 from socialcredit.platform.records import canonical, lookup
 from socialcredit.platform.records.ingest import Intake
 from socialcredit.platform.records.store import TABLE
+from socialcredit.platform.subjects.service import ensure_subjects
 from socialcredit.scoring.columnar_rows import fast_rows
 
 COLUMNS = [column.name for column in TABLE.columns if column.name != "pk"]
@@ -89,6 +90,16 @@ def _stored(rows: pl.DataFrame, intake: Intake, seq: int) -> pl.DataFrame:
     contents = frame.select(canonical.text_expr(canonical.CONTENT, frame.schema)).to_series().to_list()
     hashes = [hashlib.sha256(content.encode("utf-8")).hexdigest() for content in contents]
     return frame.with_columns(pl.Series("content_hash", hashes, dtype=pl.String)).select(list(STORED))
+
+
+def store(session: Session, intake: Intake, rows: pl.DataFrame, digest: RowDigest) -> set[str]:
+    """Create the rows' new subjects and insert the rows; return their subjects."""
+    if rows.is_empty():
+        return set()
+    subjects = set(rows["subject"].unique().to_list())
+    ensure_subjects(session, subjects, now=intake.now)
+    insert_fast(session, rows, digest)
+    return subjects
 
 
 def insert_fast(session: Session, rows: pl.DataFrame, digest: RowDigest) -> None:

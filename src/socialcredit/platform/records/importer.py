@@ -123,13 +123,8 @@ def _present(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _store_fast(session: Session, load: _Load, rows: pl.DataFrame) -> None:
-    if rows.is_empty():
-        return
-    subjects = set(rows["subject"].unique().to_list())
-    ensure_subjects(session, subjects, now=load.intake.now)
-    fast.insert_fast(session, rows, load.digest)
+    load.subjects |= fast.store(session, load.intake, rows, load.digest)
     load.accepted += rows.height
-    load.subjects |= subjects
 
 
 def _audit(session: Session, load: _Load, path: Path) -> None:
