@@ -122,3 +122,34 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     result = cli("demo", "--no-serve", "--dir", str(tmp_path))
     assert result.returncode == 2 and "not made by the demo" in result.stderr
     assert (tmp_path / "precious.txt").exists()
+
+
+def test_demo_serves_the_web_app_once_ready(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["--people", "200", "--orgs", "10", "--months", "2", "--dir", str(tmp_path / "c"), "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socialcredit", "demo", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl+C"):
+                break
+        assert any(line.startswith("Demo county ready in") for line in lines), lines
+        page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        assert page.status_code == 200 and 'name="csrf_token"' in page.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

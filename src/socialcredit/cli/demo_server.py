@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 from socialcredit.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+    from typing import Any
+
+    from fastapi import FastAPI
+
     from socialcredit.cli.demo_county import County
     from socialcredit.settings import Settings
 
@@ -60,18 +65,27 @@ def run_county(
     )  # fmt: skip
     init_key(settings.keys_dir)
     shutil.rmtree(folder / "work", ignore_errors=True)
-    step("ready")
-    print_summary(county, f"http://{host}:{port}/", time.perf_counter() - began)
-    if serve:
-        _serve(settings, host, port)
+    url = f"http://{host}:{port}/"
+    if not serve:
+        step("loaded")
+        print_summary(county, url, time.perf_counter() - began, serving=False)
+        return
+    step("starting the server")
+
+    def announce() -> None:
+        step("ready")
+        print_summary(county, url, time.perf_counter() - began, serving=True)
+
+    _serve(settings, host, port, announce)
 
 
-def print_summary(county: County, url: str, seconds: float) -> None:
+def print_summary(county: County, url: str, seconds: float, *, serving: bool) -> None:
     from socialcredit.cli.demo_county import PASSWORD
 
     figures = county.figures
+    state = "ready" if serving else "loaded"
     print(
-        f"Demo county loaded in {seconds:.1f} s: {figures.get('subjects', 0):,} subjects, "
+        f"Demo county {state} in {seconds:.1f} s: {figures.get('subjects', 0):,} subjects, "
         f"{figures.get('records', 0):,} records, {figures.get('objections', 0)} open objections."
     )
     print(f"\nOpen {url}\n\nLogins (password for all: {PASSWORD}):")
@@ -80,14 +94,26 @@ def print_summary(county: County, url: str, seconds: float) -> None:
         print(f"  {login.role:<14} {login.name}{note}")
     print(f"\nAPI key of the relying party 'airline' (checks, bulk screening): {county.party_key}")
     print(f"API key of the source 'court' (decides objections to its records): {county.source_keys.get('court', '')}")
-    print("\nPress Ctrl+C to stop.", flush=True)
+    if serving:
+        print("\nPress Ctrl+C to stop.", flush=True)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, announce: Callable[[], None]) -> None:
+    """Serve the app; ``announce`` runs once it has started (its check snapshot loaded)."""
+    from contextlib import asynccontextmanager
+
     import uvicorn
 
-    from socialcredit import web
     from socialcredit.api.app import create_app
 
-    app = web.install(create_app(settings))
+    app = create_app(settings)
+    previous = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with previous(app) as state:
+            announce()
+            yield state
+
+    app.router.lifespan_context = lifespan
     uvicorn.run(app, host=host, port=port, log_level="warning")
