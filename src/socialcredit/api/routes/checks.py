@@ -22,6 +22,7 @@ from socialcredit.api.routes.checks_asgi import CheckIn, FastChecks, KeyCache, a
 from socialcredit.errors import InvalidInput
 from socialcredit.platform.checks import bulk
 from socialcredit.platform.checks.runtime import CheckService, purpose_text
+from socialcredit.platform.checks.screen import normalised
 
 router = APIRouter(tags=["checks"])
 MAX_BULK_BYTES = 256 * 1024 * 1024
@@ -112,7 +113,8 @@ async def check_bulk(
         raise InvalidInput(f"the file is larger than {MAX_BULK_BYTES} bytes; split it", details=[{"field": "body"}])
     runtime = checks(request)
     identifiers = await run_in_threadpool(bulk.read_identifiers, body, request.headers.get("content-type", ""))
-    snapshot = await run_in_threadpool(runtime.authorize, who, service, fresh=True)
+    keys = set(normalised(identifiers).to_list())
+    snapshot = await run_in_threadpool(runtime.authorize, who, service, fresh=True, among=keys)
     screening = bulk.Screening(who, service, purpose_text(purpose), snapshot)
     as_csv = "text/csv" in request.headers.get("accept", "")
     lines = _csv_lines if as_csv else _json_lines

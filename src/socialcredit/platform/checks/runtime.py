@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from socialcredit.platform.lists.service import CHANGED
 from socialcredit.platform.rights.notices import notice_body
 
 log = logging.getLogger("socialcredit.checks")
+MAX_FRESH = 20_000  # subjects evaluated afresh for one bulk screening, at most
 _LIVE: list[CheckService] = []
 _LIVE_LOCK = threading.Lock()
 
@@ -122,9 +123,14 @@ class CheckService:
         bind = session.get_bind()
         return str(getattr(bind, "url", "")) == str(self.database.engine.url)
 
-    def authorize(self, actor: Actor, service: str, *, fresh: bool = False) -> CheckSnapshot:
-        """The snapshot to check ``service`` against, once ``actor`` may check it and the handbook knows it
-        (``fresh``: brought up to the database first, as bulk screening does)."""
+    def authorize(
+        self, actor: Actor, service: str, *, fresh: bool = False, among: Iterable[str] | None = None
+    ) -> CheckSnapshot:
+        """The snapshot to check ``service`` against, once ``actor`` may check it and the handbook knows it.
+
+        ``fresh`` (bulk screening): brought up to the database first, and the subjects written to but not yet
+        followed into the lists (those ``among`` the identifiers screened, when given) evaluated afresh.
+        """
         if not isinstance(service, str) or service not in actor.services:
             allowed = ", ".join(actor.services) or "none"
             raise Forbidden(f"this key may check the services {allowed}, not {service!r}", details={"service": service})
@@ -134,8 +140,14 @@ class CheckService:
                 f"service: {service!r} is not a service of the active handbook",
                 details=[{"field": "service", "reason": "unknown service"}],
             )
-        if fresh:  # subjects written to but not yet followed into the lists are evaluated afresh
-            snapshot = self._with_fresh(snapshot, stale_subjects(self.database))
+        if fresh:
+            stale = stale_subjects(self.database)
+            if among is not None:
+                stale = sorted(set(stale).intersection(among))
+            if len(stale) > MAX_FRESH:  # a large import not yet refreshed: the lists catch up within seconds
+                log.warning("%d subjects await a standings refresh; screening them from the lists", len(stale))
+                stale = []
+            snapshot = self._with_fresh(snapshot, stale)
         return snapshot
 
     def _with_fresh(self, snapshot: CheckSnapshot, subjects: list[str]) -> CheckSnapshot:
