@@ -228,3 +228,16 @@ def test_the_candidate_rereads_the_records_unless_it_reads_them_alike(paths: dic
     report = json.loads(cli(*args({**paths, "candidate": east}, tmp_path / "e.html", "--format", "json")).stdout)
     expected = Counter((b.grade, c.grade) for b, c in pairs({**paths, "candidate": east}))
     assert {(t["from"], t["to"]): t["count"] for t in report["transitions"]} == expected
+
+
+def test_given_records_a_candidate_cannot_score_name_the_candidate(paths: dict[str, Path]) -> None:
+    from socialcredit.errors import RecordError
+    from socialcredit.records.validate import load_records
+
+    baseline = policy(paths["baseline"])
+    narrow = parse_policy(BASELINE.replace('id = "heroic"', 'id = "heroism"'))
+    population = Population.from_records(load_records(str(paths["records"]), baseline))
+    with pytest.raises(RecordError) as raised:
+        simulate(population, baseline, narrow, as_of=date(2025, 6, 30))
+    assert raised.value.details[0] == "the records do not fit the candidate handbook (test 1):"
+    assert "unknown rule 'heroic'" in raised.value.message

@@ -83,7 +83,11 @@ class Population:
         """One row per subject under ``policy`` on ``as_of``, from the columnar engine."""
         from socialcredit.scoring.columnar import score_frame
 
-        return score_frame(self.frame(policy, label), policy, as_of, known_at, consent=self.consents)
+        frame = self.frame(policy, label)
+        try:
+            return score_frame(frame, policy, as_of, known_at, consent=self.consents)
+        except RecordError as error:  # given records naming a rule the handbook lacks
+            raise labelled(error, policy, label) from None
 
     def standings(
         self, policy: Policy, as_of: date, known_at: datetime | None, subjects: Iterable[str]
