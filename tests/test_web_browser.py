@@ -2,8 +2,8 @@
 (uvicorn in a thread, on a free port) over a fresh SQLite platform:
 
 - an assessor reports a deed with photos from a phone → a reviewer approves it → the subject's points change;
-- an airline's check is denied → the subject sees the inquiry and the notice and objects → the court
-  withdraws the record → the same check is allowed;
+- an airline's check is denied → the subject sees the inquiry and the notice and objects → the court's
+  desk withdraws the record → the same check is allowed;
 - public list search; a certificate issued by a clerk and verified on the public page (and a tampered one not).
 """
 
@@ -140,6 +140,7 @@ def listed(web_platform: Setup, server: str) -> dict[str, str]:
         subjects.update(session, actor=web_platform.admin, identifier=PERSON, name="张三", village="东山村")
     court = web_platform.source("court")
     web_platform.user("airline", "relying-party", password=PASSWORD)
+    web_platform.user("courtdesk", "source", password=PASSWORD, source="court")
     keys = {
         "court": court,
         "airline": web_platform.key("airline", "relying-party", services=("air-travel",)),
@@ -192,13 +193,12 @@ def test_denied_check_notice_objection_withdrawal_allowed(
     subject.click("form[action='/me/objections'] button[type=submit]")
     assert subject.wait_for_selector("[data-testid=objection-state]").inner_text() == "open"
 
-    code = httpx.get(f"{server}/api/v1/objections", headers=bearer(listed["court"])).json()["objections"][0]["id"]
-    withdrawn = httpx.post(
-        f"{server}/api/v1/objections/{code}/decision",
-        json={"outcome": "withdraw", "reason": "paid in full"},
-        headers=bearer(listed["court"]),
-    )
-    assert withdrawn.status_code == 200, withdrawn.text
+    court = open_as(browser, server, "courtdesk")
+    objection = court.wait_for_selector("[data-testid=source-objection]")
+    assert "I paid the judgment debt" in objection.inner_text()
+    objection.query_selector("input[name=reason]").fill("Paid in full; listing withdrawn.")
+    objection.query_selector("button[value=withdraw]").click()
+    court.wait_for_selector("[data-testid=source-objection] >> text=withdraw")
     assert airline_checks(airline) == "allowed"
     subject.reload()
     assert subject.inner_text("[data-testid=objection-state]") == "withdrawn"

@@ -139,6 +139,7 @@ PAGES = [
     ("/audit", "audit.read", None),
     ("/public/lists", "lists.public", None),
     ("/verify", "certificates.verify", None),
+    ("/source", "objections.decide", None),
 ]
 
 
@@ -146,8 +147,9 @@ def test_every_page_answers_every_role_as_the_matrix_says(client, web_platform: 
     from socialcredit.access import Actor, decide
 
     web_platform.user("relying-party", "relying-party", password="password-1")
+    web_platform.user("source", "source", password="password-1", source="village")
     mismatches = []
-    for role in (None, "admin", "clerk", "assessor", "reviewer", "auditor", "subject", "relying-party"):
+    for role in (None, "admin", "clerk", "assessor", "reviewer", "auditor", "subject", "relying-party", "source"):
         client.cookies.clear()
         if role is not None:
             login(client, role)
@@ -244,3 +246,34 @@ def test_subject_share_codes_and_a_repair_too_early(client, web_platform: Setup)
         "/me/repairs", data={"source": "court", "record": "J-1", "proof": "paid", "csrf_token": csrf_of(portal.text)}
     )
     assert repair.status_code in (409, 422) and "alert error" in repair.text
+
+
+def test_search_dashboards_and_administration_on_sqlite_and_postgresql(platform: Setup, platform_settings) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from socialcredit.api.app import create_app
+    from socialcredit.platform.subjects import service as subjects
+
+    with platform.unit() as session:
+        subjects.update(session, actor=platform.admin, identifier=PERSON, name="王_芳%", village="东山村")
+    police = platform.source("police")
+    for role in ("admin", "clerk"):
+        platform.user(role, role, password="password-1")
+    app = create_app(platform_settings, database=platform.db)
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
+        record = {"id": "p-1", "subject": PERSON, "rule": "minus5", "occurred_on": today()}
+        assert (
+            client.post(
+                "/api/v1/records:batch", json=[record], headers={"Authorization": f"Bearer {police}"}
+            ).status_code
+            == 200
+        )
+        login(client, "clerk")
+        found = client.get("/clerk", params={"q": "_芳%"})
+        assert PERSON in found.text and "东山村" in found.text
+        assert PERSON not in client.get("/clerk", params={"q": "芳_"}).text  # LIKE wildcards are literal
+        client.cookies.clear()
+        login(client, "admin")
+        dashboard = client.get("/dashboard")
+        assert dashboard.status_code == 200 and "Minus five" in dashboard.text and "东山村" in dashboard.text
+        assert client.get("/admin").status_code == 200 and client.get("/audit").status_code == 200

@@ -254,6 +254,7 @@ def _people(session: Session, admin: Actor, county: County, policy: Policy) -> N
         ("reviewer", "reviewer", {}, ""),
         ("auditor", "auditor", {}, ""),
         ("relying-party", "airline", {}, "check form needs the airline key below"),
+        ("source", "court", {"source": "court"}, "the court's desk: objections to its records"),
         ("subject", "resident", {"subject": person}, person),
     ]
     if defaulter:
@@ -279,7 +280,7 @@ def _refresh(db: Database) -> int:
 
 
 def _objections(db: Database, county: County) -> None:
-    """A few residents object to a record (as a clerk would on their behalf): contested, awaiting the source."""
+    """A few residents object to a court record (a clerk files it for them): contested, awaiting the court."""
     from sqlalchemy import select
 
     from socialcredit.access import Actor
@@ -293,7 +294,7 @@ def _objections(db: Database, county: County) -> None:
     with transaction(db.readers) as session:
         query = (
             select(RecordRow.source, RecordRow.record_id)
-            .where(RecordRow.kind == "fact", RecordRow.status == "confirmed", RecordRow.source == "traffic-police")
+            .where(RecordRow.kind == "fact", RecordRow.status == "confirmed", RecordRow.source == "court")
             .order_by(RecordRow.pk.desc())
             .limit(5)
         )
@@ -303,7 +304,7 @@ def _objections(db: Database, county: County) -> None:
             with transaction(db.sessions) as session:
                 rights.raise_objection(
                     session, actor=clerk, source=source, record_id=record_id,
-                    reason="The resident says the vehicle had been sold before that day.",
+                    reason="The judgment debt was paid in full before the listing.",
                 )  # fmt: skip
             raised += 1
         except SocialCreditError:

@@ -21,6 +21,7 @@ HOME = {
     "subject": "/me",
     "relying-party": "/checks",
     "auditor": "/audit",
+    "source": "/source",
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from socialcredit.platform.handbooks.models import HandbookActivation, HandbookVersion
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.platform.records.service import status_at
+from socialcredit.platform.rights.models import Objection, RepairApplication
 from socialcredit.platform.standings.models import CurrentStanding
 from socialcredit.platform.subjects.models import Subject
 from socialcredit.platform.users.models import ApiKey, User
@@ -110,3 +111,20 @@ def handbook_versions(session: Session) -> list[VersionRow]:
 
 def handbook_text(session: Session, *, pk: int) -> HandbookVersion | None:
     return session.get(HandbookVersion, pk)
+
+
+def objections_of_source(session: Session, *, source: str, limit: int = 200) -> list[Objection]:
+    """The latest objections to a source's records."""
+    query = select(Objection).where(Objection.source == source).order_by(Objection.pk.desc()).limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def repairs_of_source(session: Session, *, source: str, limit: int = 200) -> list[RepairApplication]:
+    """The latest repair applications about a source's records."""
+    query = (
+        select(RepairApplication)
+        .where(RepairApplication.source == source)
+        .order_by(RepairApplication.pk.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

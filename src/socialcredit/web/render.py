@@ -36,6 +36,7 @@ NAV = (
     NavItem("/review", "nav.review", "review.read"),
     NavItem("/me", "nav.me", "standing.read", own=True),
     NavItem("/checks", "nav.checks", "checks.run"),
+    NavItem("/source", "nav.source", "objections.decide"),
     NavItem("/admin", "nav.admin", "admin.read"),
     NavItem("/audit", "nav.audit", "audit.read"),
 )

@@ -15,6 +15,7 @@ from socialcredit.web import (
     public,
     public_lists,
     review,
+    source_desk,
     subjects,
 )
 
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     review.router,
     portal.router,
     checks.router,
+    source_desk.router,
     dashboard.router,
     handbooks.router,
     admin.router,
