@@ -24,8 +24,10 @@ def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess
     )
 
 
-@pytest.fixture
-def platform_env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def platform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One platform for the module (set up once: each command is a process)."""
+    tmp_path = tmp_path_factory.mktemp("platform")
     env = {
         **os.environ,
         "SOCIALCREDIT_DATABASE_URL": f"sqlite:///{tmp_path / 'sc.db'}",
