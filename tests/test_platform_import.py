@@ -54,6 +54,13 @@ def write(directory: Path, name: str, records: list[dict[str, Any]]) -> tuple[Pa
     return jsonl, parquet
 
 
+def write_csv(directory: Path, name: str, records: list[dict[str, Any]]) -> Path:
+    """The same records as CSV: the per-record path only."""
+    path = directory / f"{name}.csv"
+    pl.DataFrame(records, schema=SCHEMA).write_csv(path)
+    return path
+
+
 def stored(platform: Setup) -> list[tuple[Any, ...]]:
     with platform.unit() as session:
         rows = session.execute(select(RecordRow).order_by(RecordRow.record_id)).scalars()
@@ -81,14 +88,17 @@ def run(platform: Setup, path: Path) -> Any:
 
 
 def test_parquet_and_json_lines_store_the_same_rows(platform: Setup, tmp_path: Path) -> None:
+    """Parquet first (mostly over columns), then CSV (per record only) and JSON Lines: all duplicates, so the
+    content hashes Polars wrote are those Python computes."""
     platform.source("court")
     jsonl, parquet = write(tmp_path, "good", RECORDS)
     assert run(platform, parquet).accepted == 6
     from_parquet = stored(platform)
     assert len(from_parquet) == 6 and from_parquet[0][-2] == "confirmed"
-    again = run(platform, jsonl)
-    assert (again.accepted, again.duplicates) == (0, 6)
-    assert run(platform, parquet).duplicates == 6
+    for path in (write_csv(tmp_path, "good", RECORDS), jsonl, parquet):
+        again = run(platform, path)
+        assert (again.accepted, again.duplicates) == (0, 6)
+    assert stored(platform) == from_parquet
     with platform.unit() as session:
         assert verify(session).ok
 
@@ -97,12 +107,13 @@ def test_bad_parquet_rows_are_worded_as_for_json_lines(platform: Setup, tmp_path
     platform.source("court")
     jsonl, parquet = write(tmp_path, "bad", RECORDS + BAD)
     messages = []
-    for path in (jsonl, parquet):
+    for path in (jsonl, parquet, write_csv(tmp_path, "bad", RECORDS + BAD)):
         with pytest.raises(RecordError) as caught:
             run(platform, path)
         messages.append([line.split(": ", 1)[1] for line in caught.value.details])
-        assert caught.value.details[0].startswith(f"{path}:7: ")
-    assert messages[0] == messages[1] and len(messages[0]) == 6
+        first = 8 if path.suffix == ".csv" else 7  # CSV counts its header line
+        assert caught.value.details[0].startswith(f"{path}:{first}: ")
+    assert messages[0] == messages[1] == messages[2] and len(messages[0]) == 6
     assert stored(platform) == []
 
 

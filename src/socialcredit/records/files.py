@@ -67,15 +67,17 @@ def read_raw_records(path: str | Path) -> Iterator[RawRecord]:
 def _jsonl(path: Path) -> Iterator[RawRecord]:
     with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line, parse_float=Decimal)
-            except json.JSONDecodeError as error:
-                data = {"__error__": f"not valid JSON: {error.msg} at column {error.colno}"}
-            if not isinstance(data, dict):
-                data = {"__error__": "each line must be a JSON object"}
-            yield RawRecord(str(path), number, data)
+            if line.strip():
+                yield RawRecord(str(path), number, jsonl_record(line))
+
+
+def jsonl_record(line: str) -> dict[str, Any]:
+    """One JSON Lines record as read (a line that is not a JSON object reads as a record with ``__error__``)."""
+    try:
+        data = json.loads(line, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        return {"__error__": f"not valid JSON: {error.msg} at column {error.colno}"}
+    return data if isinstance(data, dict) else {"__error__": "each line must be a JSON object"}
 
 
 def _csv(path: Path) -> Iterator[RawRecord]:

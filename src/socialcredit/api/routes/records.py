@@ -19,6 +19,7 @@ from socialcredit.platform.records import service as records
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.platform.records.schemas import BatchAnswer, RecordRead, StatusChange
 from socialcredit.policy.money import format_cents
+from socialcredit.records.files import jsonl_record
 
 router = APIRouter(tags=["records"])
 MAX_BODY = 64 * 1024 * 1024
@@ -83,10 +84,7 @@ def frame_of(body: bytes, content_type: str, count: int) -> pl.DataFrame | None:
 
 
 def _line(line: str) -> Any:
-    try:
-        return json.loads(line, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        return {"__error__": f"not valid JSON: {error.msg} at column {error.colno}"}
+    return jsonl_record(line)
 
 
 @router.post("/records:batch", response_model=BatchAnswer, response_model_exclude_none=True, **guard("records.ingest"))

@@ -8,6 +8,7 @@ are queued for a standings refresh (``flows.refresh_standings``, after the commi
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -30,7 +31,7 @@ from socialcredit.platform.records.store import insert_rows
 from socialcredit.platform.sources.service import get as get_source
 from socialcredit.platform.standings.service import mark_stale
 from socialcredit.platform.subjects.service import ensure_subjects
-from socialcredit.records.files import RawRecord, parquet_files, read_raw_records, record_format
+from socialcredit.records.files import RawRecord, jsonl_record, parquet_files, read_raw_records, record_format
 from socialcredit.records.schema import Record
 
 Progress = Callable[[int], None]
@@ -67,8 +68,11 @@ def import_file(
     policy = active_policy(session)
     intake = intake_for(policy, actor=actor, source=source, keep_recorded_at=keep_recorded_at)
     load = _Load(intake, audit.next_seq(session))
-    if record_format(path) == "parquet" and not keep_recorded_at:
+    fmt = record_format(path)
+    if fmt == "parquet" and not keep_recorded_at:
         _load_parquet(session, load, path, chunk_size, progress)
+    elif fmt == "jsonl" and not keep_recorded_at:
+        _load_jsonl(session, load, path, chunk_size, progress)
     else:
         for chunk in _chunks(read_raw_records(path), chunk_size):
             _load_chunk(session, load, chunk)
@@ -97,25 +101,59 @@ class _Load:
 
 
 def _load_parquet(session: Session, load: _Load, path: Path, chunk_size: int, progress: Progress | None) -> None:
-    """Parquet batches: the rows the column checks accept are stored over columns; the rest (and every row
-    once a problem was found) go the per-record way, with the same messages."""
+    """Parquet, batch by batch (lines are row numbers from 1 within each file)."""
     import pyarrow.parquet as pq
 
     for file in parquet_files(path):
         line = 1
         for batch in pq.ParquetFile(file).iter_batches(batch_size=chunk_size):
-            slow = list(range(batch.num_rows))
-            if not load.problems:
-                part = fast.split(session, load.intake, pl.from_arrow(batch), seq=load.seq)  # type: ignore[arg-type]
-                _store_fast(session, load, part.rows)
-                slow = part.slow
-            rows = batch.take(slow).to_pylist() if slow else []
-            raws = [RawRecord(str(file), line + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
-            if raws:
-                _load_chunk(session, load, raws)
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+
+            def raws(slow: list[int], batch: Any = batch, first: int = line, file: Path = file) -> list[RawRecord]:
+                rows = batch.take(slow).to_pylist() if slow else []
+                return [RawRecord(str(file), first + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
+
+            _load_mixed(session, load, frame, batch.num_rows, raws)
             line += batch.num_rows
             if progress:
                 progress(batch.num_rows)
+
+
+def _load_jsonl(session: Session, load: _Load, path: Path, chunk_size: int, progress: Progress | None) -> None:
+    """JSON Lines, a chunk of non-blank lines at a time, read by Polars and, where needed, line by line."""
+    with path.open(encoding="utf-8-sig") as handle:
+        numbered = ((number, line) for number, line in enumerate(handle, start=1) if line.strip())
+        while chunk := list(islice(numbered, chunk_size)):
+            frame = _ndjson("".join(line if line.endswith("\n") else line + "\n" for _, line in chunk))
+
+            def raws(slow: list[int], chunk: list[tuple[int, str]] = chunk) -> list[RawRecord]:
+                return [RawRecord(str(path), chunk[at][0], jsonl_record(chunk[at][1])) for at in slow]
+
+            _load_mixed(session, load, frame, len(chunk), raws)
+            if progress:
+                progress(len(chunk))
+
+
+def _ndjson(text: str) -> pl.DataFrame | None:
+    try:
+        return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
+    except Exception:  # not a table Polars reads: every line goes the per-record way
+        return None
+
+
+def _load_mixed(
+    session: Session, load: _Load, frame: pl.DataFrame | None, count: int, raws: Callable[[list[int]], list[RawRecord]]
+) -> None:
+    """The rows the column checks accept are stored over columns (while the file is clean); the others, as
+    ``raws`` gives them for their positions, go the per-record way with the same messages."""
+    slow = list(range(count))
+    if frame is not None and frame.height == count and not load.problems:
+        part = fast.split(session, load.intake, frame, seq=load.seq)
+        _store_fast(session, load, part.rows)
+        slow = part.slow
+    if slow:
+        _load_chunk(session, load, raws(slow))
 
 
 def _present(row: dict[str, Any]) -> dict[str, Any]:
