@@ -2,12 +2,13 @@
 
 1. Bulk screening in-process (target ≥ 1,000,000 identifiers/s), compared in the same run with a Python set
    (bare membership) and a Python dict doing the same job.
-2. Single checks over HTTP with logging on (target ≥ 2,000 checks/s, p99 ≤ 10 ms on 2 cores): a SQLite
+2. The check log alone: threads submit checks to the group-commit writer and wait for their commit.
+3. Single checks over HTTP with logging on (target ≥ 2,000 checks/s, p99 ≤ 10 ms on 2 cores): a SQLite
    platform is set up with the CLI, `socialcredit serve` is started, and an asyncio load generator posts
    checks on keep-alive connections. Then the server is killed with SIGKILL mid-load, and every check that
    was answered must be in the log.
 
-Run: python -m bench.bench_checks [--only screen|http] [--subjects 1000000] [--probe 2000000]
+Run: python -m bench.bench_checks [--only screen|writer|http] [--subjects 1000000] [--probe 2000000]
      [--http-subjects 20000] [--seconds 10] [--connections 16]
 """
 
@@ -309,6 +310,61 @@ def kill_test(env: dict[str, str], key: str, people: list[str], port: int, conne
     return figures
 
 
+def bench_writer(seconds: float = 5) -> dict[str, Any]:
+    """The check log alone: threads submit checks to the group-commit writer and wait for their commit."""
+    import tempfile
+    import threading
+
+    from socialcredit.db.base import utcnow
+    from socialcredit.db.connect import open_database
+    from socialcredit.db.engine import transaction
+    from socialcredit.platform.checks.runtime import CheckService
+    from socialcredit.platform.users import service as users
+    from socialcredit.settings import Settings
+
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        env, key, people = platform(Path(folder), 500)
+        db = open_database(Settings(database_url=env["SOCIALCREDIT_DATABASE_URL"]))
+        service = CheckService(db)
+        with transaction(db.readers) as session:
+            actor = users.key_actor(session, token=key)
+        assert actor is not None
+        decision = service.decide(actor, people[1], SERVICE)
+        for clients in (16, 64):
+            stop, done = time.monotonic() + seconds, [0]
+
+            def client(stop: float = stop, done: list[int] = done) -> None:
+                while time.monotonic() < stop:
+                    committed = threading.Event()
+                    entry = service.entry(decision, actor=actor, purpose="bench", at=utcnow())
+                    entry.done = lambda error, committed=committed: committed.set()
+                    service.writer.submit(entry)
+                    committed.wait()
+                    done[0] += 1
+
+            threads = [threading.Thread(target=client) for _ in range(clients)]
+            cpu, batches = time.process_time(), service.writer.batches
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            cpu = time.process_time() - cpu
+            figures[clients] = {
+                "checks_per_s": round(done[0] / seconds),
+                "cpu_us_per_check": round(cpu / done[0] * 1e6),
+                "mean_batch": round(done[0] / max(1, service.writer.batches - batches), 1),
+            }
+            print(
+                f"check log alone, {clients} waiting clients: {figures[clients]['checks_per_s']:,} checks/s, "
+                f"{figures[clients]['cpu_us_per_check']} µs CPU per check, "
+                f"{figures[clients]['mean_batch']} checks per commit"
+            )
+        service.stop()
+        db.dispose()
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subjects", type=int, default=1_000_000, help="Subjects in the screening snapshot.")
@@ -317,11 +373,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seconds", type=float, default=10, help="Length of the HTTP load.")
     parser.add_argument("--connections", type=int, default=16, help="Concurrent keep-alive connections.")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--only", choices=["screen", "http"], default=None)
+    parser.add_argument("--only", choices=["screen", "writer", "http"], default=None)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     if args.only in (None, "screen"):
         results["screen"] = bench_screen(args.subjects, args.probe)
+    if args.only in (None, "writer"):
+        results["writer"] = bench_writer()
     if args.only in (None, "http"):
         results["http"] = bench_http(args.http_subjects, args.seconds, args.connections, args.port)
     return results

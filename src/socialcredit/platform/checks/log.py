@@ -11,6 +11,7 @@ import json
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from socialcredit.platform.rights.models import Notice
 
 log = logging.getLogger("socialcredit.checks")
 MAX_BATCH = 1000
+LINGER_SECONDS = 0.002  # under load, wait this long at most for more checks to share a commit
+LINGER_BATCH = 32  # …unless this many are already waiting
 
 
 class CheckNotLogged(SocialCreditError):
@@ -110,24 +113,32 @@ class CheckWriter:
         self._queue.put(entry)
 
     def _run(self) -> None:
+        busy = False  # the last commit carried several checks: checks are arriving faster than one a commit
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            stop = False
-            while len(batch) < MAX_BATCH:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
+            batch, stop = self._gather(first, linger=LINGER_SECONDS if busy else 0.0)
             self._write(batch)
+            busy = len(batch) > 1
             if stop:
                 return
+
+    def _gather(self, first: Entry, *, linger: float) -> tuple[list[Entry], bool]:
+        """``first`` and whatever waits behind it; under load, up to ``linger`` seconds more for a fuller batch
+        (fewer, larger transactions: less work per check, a little more latency only when busy)."""
+        batch = [first]
+        deadline = time.monotonic() + linger
+        while len(batch) < MAX_BATCH:
+            wait = deadline - time.monotonic() if len(batch) < LINGER_BATCH else 0.0
+            try:
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
 
     def _write(self, batch: list[Entry]) -> None:
         error: BaseException | None = None
