@@ -277,3 +277,11 @@ def test_search_dashboards_and_administration_on_sqlite_and_postgresql(platform:
         dashboard = client.get("/dashboard")
         assert dashboard.status_code == 200 and "Minus five" in dashboard.text and "东山村" in dashboard.text
         assert client.get("/admin").status_code == 200 and client.get("/audit").status_code == 200
+
+
+def test_a_missing_page_is_html_for_browsers_and_json_for_the_api(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/nowhere", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
+    api = client.get("/api/v1/nowhere", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not-found"
+    assert client.get("/nowhere").json()["error"]["code"] == "not-found"

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 def install(app: FastAPI) -> FastAPI:
     """Mount the web pages and ``/static`` on ``app`` (once; later calls do nothing)."""
     from fastapi.staticfiles import StaticFiles
+    from starlette.exceptions import HTTPException
 
     from socialcredit.web import routes
     from socialcredit.web.guard import PageDenied
-    from socialcredit.web.pages import denied
+    from socialcredit.web.pages import denied, not_found_or_api
     from socialcredit.web.public import login_page
 
     if getattr(app.state, "web", False):
@@ -30,4 +31,5 @@ def install(app: FastAPI) -> FastAPI:
     for router in routes.ROUTERS:
         app.include_router(router)
     app.add_exception_handler(PageDenied, denied)
+    app.add_exception_handler(HTTPException, not_found_or_api)
     return app

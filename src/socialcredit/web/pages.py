@@ -56,3 +56,18 @@ def denied(request: Request, exc: Exception) -> Response:
 def see_other(path: str) -> RedirectResponse:
     """The answer to a successful form post: go and look (POST → redirect → GET)."""
     return RedirectResponse(path, status_code=303)
+
+
+async def not_found_or_api(request: Request, exc: Exception) -> Response:
+    """Browsers asking for a page that does not exist get an HTML page; everything else keeps the API's body."""
+    from starlette.exceptions import HTTPException
+
+    from socialcredit.api.errors import HANDLERS
+
+    assert isinstance(exc, HTTPException)
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if exc.status_code == 404 and wants_html and not request.url.path.startswith("/api/"):
+        _ = Translator(language(request))
+        return page(request, "error.html", status=404, title=_("error.not_found"), message=request.url.path, details=[])
+    response: Response = await HANDLERS[HTTPException](request, exc)
+    return response
