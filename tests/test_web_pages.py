@@ -285,3 +285,22 @@ def test_a_missing_page_is_html_for_browsers_and_json_for_the_api(client) -> Non
     api = client.get("/api/v1/nowhere", headers={"Accept": "text/html"})
     assert api.status_code == 404 and api.json()["error"]["code"] == "not-found"
     assert client.get("/nowhere").json()["error"]["code"] == "not-found"
+
+
+def test_clerk_downloads_a_credit_report_and_a_subject_may_not_issue_a_certificate(client, web_settings) -> None:  # type: ignore[no-untyped-def]
+    from socialcredit.reports.signing import init_key
+
+    init_key(web_settings.keys_dir)
+    login(client, "clerk")
+    page = client.get(f"/subjects/{PERSON}")
+    report = client.post(f"/subjects/{PERSON}/report", data={"csrf_token": csrf_of(page.text)})
+    assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF") and "credit-report-" in report.headers["content-disposition"]
+    certificate = client.post(f"/subjects/{PERSON}/certificate", data={"csrf_token": csrf_of(page.text)})
+    assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
+    client.cookies.clear()
+    login(client, "subject")
+    mine = client.get(f"/subjects/{PERSON}")
+    assert mine.status_code == 200 and "/certificate" not in mine.text
+    refused = client.post(f"/subjects/{PERSON}/certificate", data={"csrf_token": csrf_of(mine.text)})
+    assert refused.status_code == 403
