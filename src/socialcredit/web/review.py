@@ -34,6 +34,7 @@ def queue(request: Request, after: int = 0) -> HTMLResponse:
     require(request, "review.read")
     with reading(request) as session:
         policy = active_policy(session)
+        month = datetime.now(ZoneInfo(policy.policy.timezone)).strftime("%Y-%m")
         items = review.queue(session, limit=PAGE, after=after)
         rows = [
             {
@@ -41,10 +42,10 @@ def queue(request: Request, after: int = 0) -> HTMLResponse:
                 "rule": policy.rule(item.record.rule or ""),
                 "evidence": json.loads(evidence_text(item.record.evidence) or "[]"),
                 "problem": review.evidence_problem(item.record, policy),
+                "earlier": item.record.occurred_on.strftime("%Y-%m") < month,
             }
             for item in items
         ]
-    month = datetime.now(ZoneInfo(policy.policy.timezone)).strftime("%Y-%m")
     return page(
         request,
         "review.html",
