@@ -157,3 +157,17 @@ def test_openapi_is_published(api: TestClient) -> None:
     spec = api.get("/api/v1/openapi.json").json()
     assert "/api/v1/records:batch" in spec["paths"]
     assert spec["paths"]["/api/v1/records:batch"]["post"]["x-action"] == "records.ingest"
+
+
+def test_the_access_table_of_the_docs_matches_the_matrix_and_the_routes(api: TestClient) -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "platform.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z.]+)` \| ([^|]+) \| ([^|]+) \|$", text, re.MULTILINE)
+    assert len(rows) >= 10
+    shape = {(method, re.sub(r"\{[^}]+\}", "{}", path), action) for method, path, action in operations(api)}
+    for action, _who, routes in rows:
+        assert action in MATRIX, action
+        for route in re.findall(r"`([A-Z]+) ([^`]+)`", routes):
+            assert (route[0], re.sub(r"\{[^}]+\}", "{}", route[1]), action) in shape, (action, route)

@@ -235,3 +235,11 @@ def test_serve_on_a_fresh_database_takes_records_and_its_worker_refreshes_standi
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_revoked_key_is_refused(operator: Operator) -> None:
+    operator.json("keys", "add", "airline", "--role", "relying-party")
+    assert operator.json("keys", "revoke", "airline")["name"] == "airline"
+    assert operator.rows("SELECT revoked_at IS NOT NULL FROM api_keys WHERE name = 'airline'") == [(1,)]
+    missing = operator("keys", "revoke", "nobody")
+    assert missing.returncode == 2 and "no key" in missing.stderr

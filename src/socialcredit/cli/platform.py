@@ -248,6 +248,26 @@ def add_key(
     print(new.token)
 
 
+def revoke_key(
+    name: str = typer.Argument(..., help="Key name."),
+    format: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Revoke an API key: it stops working at once (audited).
+
+    Example: socialcredit keys revoke airline
+    """
+    from socialcredit.db.engine import transaction
+    from socialcredit.platform.users import service as users
+
+    db = database()
+    with transaction(db.sessions) as session:
+        key = users.revoke_key(session, actor=operator(), name=name)
+    if format is Format.json:
+        print_json({"name": key.name, "revoked_at": key.revoked_at})
+    else:
+        print(f"revoked key {key.name}")
+
+
 def register(app: typer.Typer) -> None:
     from socialcredit.cli.policy import group as policy_group
 
@@ -257,6 +277,7 @@ def register(app: typer.Typer) -> None:
     users_group.command("add")(add_user)
     sources_group.command("add")(add_source)
     keys_group.command("add")(add_key)
+    keys_group.command("revoke")(revoke_key)
     app.add_typer(users_group, name="users")
     app.add_typer(sources_group, name="sources")
     app.add_typer(keys_group, name="keys")

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from socialcredit.db.queries import among
+from socialcredit.db.queries import among, dialect
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.platform.records.store import to_record
 from socialcredit.platform.sources.models import Source
 from socialcredit.records.schema import Record
 
-CHUNK = 5000
+CHUNK = 5000  # keys per query on SQLite (bound parameters); PostgreSQL takes one array per source
 Key = tuple[str, str]
 
 
@@ -28,11 +28,12 @@ def _by_source(keys: Iterable[Key]) -> dict[str, list[str]]:
 def content_hashes(session: Session, keys: Iterable[Key]) -> dict[Key, str]:
     """``(source, id) → content hash`` of the stored records among ``keys``."""
     found: dict[Key, str] = {}
+    chunk = 1_000_000 if dialect(session) == "postgresql" else CHUNK
     for source, ids in _by_source(keys).items():
         ids.sort()
-        for start in range(0, len(ids), CHUNK):
+        for start in range(0, len(ids), chunk):
             query = select(RecordRow.record_id, RecordRow.content_hash).where(
-                RecordRow.source == source, among(session, RecordRow.record_id, ids[start : start + CHUNK])
+                RecordRow.source == source, among(session, RecordRow.record_id, ids[start : start + chunk])
             )
             found.update(((source, record_id), digest) for record_id, digest in session.execute(query))
     return found
