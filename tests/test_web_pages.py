@@ -304,3 +304,16 @@ def test_clerk_downloads_a_credit_report_and_a_subject_may_not_issue_a_certifica
     assert mine.status_code == 200 and "/certificate" not in mine.text
     refused = client.post(f"/subjects/{PERSON}/certificate", data={"csrf_token": csrf_of(mine.text)})
     assert refused.status_code == 403
+
+
+def test_subject_gives_and_withdraws_consent(client, web_platform: Setup) -> None:  # type: ignore[no-untyped-def]
+    login(client, "subject")
+    portal = client.get("/me")
+    assert "No consent to scoring on record" in portal.text
+    given = client.post("/me/consent", data={"given": "yes", "csrf_token": csrf_of(portal.text)}, follow_redirects=True)
+    assert "You consent to being scored" in given.text
+    withdrawn = client.post(
+        "/me/consent", data={"given": "no", "csrf_token": csrf_of(portal.text)}, follow_redirects=True
+    )
+    assert "No consent to scoring on record" in withdrawn.text
+    assert web_platform.count("subject_consents") == 2

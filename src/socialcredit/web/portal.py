@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from socialcredit.access import Actor, Decision
-from socialcredit.api.deps import reading, unit
+from socialcredit.api.deps import reading, refresh_later, unit
+from socialcredit.db.base import utcnow
 from socialcredit.errors import SocialCreditError
 from socialcredit.platform.rights import flows as rights
 from socialcredit.platform.rights import objections, repairs
 from socialcredit.platform.rights import service as rights_service
+from socialcredit.platform.standings import service as standings
+from socialcredit.platform.subjects import service as subjects
 from socialcredit.web.guard import PageDenied, check_form, require
 from socialcredit.web.pages import error_page, see_other
 from socialcredit.web.render import page
@@ -35,6 +38,7 @@ def me(request: Request, action: str = "rights.read") -> tuple[Actor, str]:
 
 def rights_of(session: Any, subject: str) -> dict[str, Any]:
     return {
+        "consent": subjects.consents_at(session, [subject], utcnow()).get(subject, False),
         "inquiries": rights_service.inquiries(session, subject=subject, limit=50),
         "notices": rights_service.notices(session, subject=subject, limit=20),
         "objections": [objections.view(session, o) for o in objections.of_subject(session, subject=subject)],
@@ -126,3 +130,18 @@ def revoke_code(request: Request, share_id: int, csrf_token: str = Form("")) -> 
     except SocialCreditError as problem:
         return error_page(request, problem, back="/me#codes")
     return see_other("/me#codes")
+
+
+@router.post("/me/consent", response_class=HTMLResponse)
+def consent(request: Request, tasks: BackgroundTasks, given: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """Give or withdraw consent to scoring (appended with its time; the standing follows)."""
+    check_form(request, csrf_token)
+    actor, subject = me(request, "subject.consent")
+    try:
+        with unit(request) as session:
+            at = subjects.set_consent(session, actor=actor, identifier=subject, given=given == "yes")
+            standings.mark_stale(session, [subject], now=at)
+    except SocialCreditError as problem:
+        return error_page(request, problem, back="/me")
+    refresh_later(request, tasks)
+    return see_other("/me#consent")
