@@ -23,7 +23,6 @@ app = typer.Typer(
 )
 
 
-
 def _command_modules() -> list[str]:
     """Every module of this package that defines ``register(app)``, in the order of ``--help`` (by name)."""
     package = importlib.import_module("socialcredit.cli")
