@@ -69,11 +69,11 @@ def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
     policy = load_policy(HANDBOOK)
     files = sorted(records.glob("*.parquet"))
     known = datetime.combine(AS_OF, clock.max, ZoneInfo(policy.policy.timezone))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _cpu()
     extra: dict[str, Any] = {}
     if method == "score":
-        subjects, rows = _score(records, policy, partitions)
-        extra["records"] = rows
+        subjects, rows, more = _score(records, policy, partitions)
+        extra.update(records=rows, **more)
     elif method == "engine":
         subjects = _engine(files, policy)
     elif method == "floor":
@@ -93,7 +93,14 @@ def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
         began = time.perf_counter()
         subjects = sql_scores(policy, AS_OF, known)
     seconds = time.perf_counter() - began
+    if method != "sql":  # the query's work is done by the server's processes, not this one
+        extra["cpu_seconds"] = round(_cpu() - cpu, 2)
     return {"method": method, "seconds": round(seconds, 2), "subjects": subjects, "peak_rss_mb": peak_rss_mb(), **extra}
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mb() -> int:
@@ -104,14 +111,23 @@ def peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def _score(records: Path, policy: Any, partitions: int | None) -> tuple[int, int]:
+def _score(records: Path, policy: Any, partitions: int | None) -> tuple[int, int, dict[str, float]]:
+    """The command's pipeline; also when each phase (read and check, keys, score) finished."""
     from socialcredit.scoring.partitioned import PartitionedRun
 
-    run = PartitionedRun.start(records, policy, AS_OF, partitions=partitions)
+    began, phases = time.perf_counter(), {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if done == total:
+            phases[phase] = round(time.perf_counter() - began, 2)
+
+    run = PartitionedRun.start(records, policy, AS_OF, partitions=partitions, progress=progress)
     try:
         with tempfile.TemporaryDirectory() as folder:
             run.write_parquet(Path(folder) / "standings.parquet")
-        return run.subjects, run.records
+        phases["write"] = round(time.perf_counter() - began, 2)
+        extra = {"partitions": run.job.partitions, "phases_done_at": phases}
+        return run.subjects, run.records, extra
     finally:
         run.close()
 

@@ -27,6 +27,7 @@ from socialcredit.scoring.frames import CODED_SCHEMA, encode
 
 SUBJECT_SEED, KEY_SEED = 20210618, 3711082
 LOCATION = ["_file", "_line"]
+FLUSH_ROWS = 2_000_000
 CODED_LOCATED: dict[str, pl.DataType] = {**CODED_SCHEMA, "_file": pl.UInt32(), "_line": pl.UInt64()}
 
 
@@ -67,26 +68,34 @@ def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
 def split_unit(job: Job, unit: Unit, number: int) -> SplitResult:
     """Read and check ``unit``; unless it has problems, write its records into buckets (task 1).
 
-    One file per bucket and unit (the unit's batches are gathered first), to keep the file count at
-    units × partitions.
+    Batches are gathered up to :data:`FLUSH_ROWS` records before they are written, so a unit makes one
+    file per bucket (a large text file, one per that many records).
     """
     problems = Problems()
-    records = 0
+    records = orphans = 0
     coded: list[pl.DataFrame] = []
     for frame in read_unit(unit, job.policy, problems):
         records += frame.height
-        if not problems.total:  # otherwise keep reading to report every problem; nothing will be scored
-            coded.append(encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect())
-    if problems.total or not coded:
-        return SplitResult(records, 0, problems)
-    name = f"u{number:06d}.parquet"
+        if problems.total:
+            continue  # keep reading to report every problem; nothing will be scored
+        coded.append(encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect())
+        if sum(part.height for part in coded) >= FLUSH_ROWS:
+            orphans += _flush(job, coded, f"u{number:06d}-{records:012d}.parquet")
+            coded = []
+    if coded and not problems.total:
+        orphans += _flush(job, coded, f"u{number:06d}.parquet")
+    return SplitResult(records, orphans, problems)
+
+
+def _flush(job: Job, coded: list[pl.DataFrame], name: str) -> int:
+    """Write gathered batches: records into subject buckets, key hashes into key buckets; count orphans."""
     every = pl.concat(coded, how="vertical", rechunk=False)
     has_subject = every["subject"].is_not_null()
     orphans = _write_orphans(job, every.filter(~has_subject), name)
     write_buckets(job, "buckets", every.filter(has_subject).with_columns(subject_bucket(job.partitions)), name)
     keys = every.select(key_hash()).with_columns((pl.col("_key") % job.partitions).cast(pl.Int64).alias("_bucket"))
     write_buckets(job, "keys", keys, name)
-    return SplitResult(records, orphans, problems)
+    return orphans
 
 
 def _write_orphans(job: Job, frame: pl.DataFrame, name: str) -> int:
