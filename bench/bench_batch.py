@@ -85,14 +85,19 @@ def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
 
         subjects = len(pandas_scores(files, policy, AS_OF, known))
     else:
-        from bench.batch_sql import load, sql_scores
+        from bench.batch_sql import drop, load, sql_scores
 
-        loaded = load(files, policy)
-        extra["load_seconds"] = round(time.perf_counter() - began, 2)
-        extra["records"] = loaded
-        began = time.perf_counter()
-        subjects = sql_scores(policy, AS_OF, known)
-    seconds = time.perf_counter() - began
+        try:
+            loaded = load(files, policy)
+            extra["load_seconds"] = round(time.perf_counter() - began, 2)
+            extra["records"] = loaded
+            began = time.perf_counter()
+            subjects = sql_scores(policy, AS_OF, known)
+        finally:
+            seconds = time.perf_counter() - began
+            drop()
+    if method != "sql":
+        seconds = time.perf_counter() - began
     if method != "sql":  # the query's work is done by the server's processes, not this one
         extra["cpu_seconds"] = round(_cpu() - cpu, 2)
     return {"method": method, "seconds": round(seconds, 2), "subjects": subjects, "peak_rss_mb": peak_rss_mb(), **extra}
