@@ -77,6 +77,8 @@ MATRIX: dict[str, Audience] = {
     "dashboard.read": _roles("admin", "clerk", "reviewer", "auditor"),
     "admin.read": _roles("admin"),
     "certificate.issue": _roles("clerk", "admin"),
+    # The behavioural scorecard (issue 8): opt-in; a subject only itself (checked by the route), after consent.
+    "scorecard.score": _roles("clerk", "subject"),
 }
 
 

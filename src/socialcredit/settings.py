@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SHIPPED_SCORECARD = Path(__file__).resolve().parents[2] / "models" / "german-credit.json"
+
+
+def _shipped_scorecard() -> Path | None:
+    return SHIPPED_SCORECARD if SHIPPED_SCORECARD.is_file() else None
 
 
 class Settings(BaseSettings):
@@ -21,6 +28,8 @@ class Settings(BaseSettings):
     report_on_day: int = 20
     committee_day: int = 25
     objection_working_days: int = 3
+    # The scorecard served by POST /api/v1/scorecard/score (default: the shipped German Credit model).
+    scorecard_model: Path | None = Field(default_factory=_shipped_scorecard)
 
 
 def load_settings() -> Settings:

@@ -10,7 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from socialcredit import __version__, web
 from socialcredit.api import auth, errors
-from socialcredit.api.routes import checks, evidence, lists, meta, records, review, rights, subjects
+from socialcredit.api.routes import checks, evidence, lists, meta, records, review, rights, scorecard, subjects
 from socialcredit.db.connect import Database, open_database
 from socialcredit.settings import Settings
 
@@ -49,7 +49,7 @@ def create_app(
     )
     errors.install(app)
     api = APIRouter(prefix=PREFIX)
-    for module in (meta, records, evidence, review, subjects, checks, lists, rights):
+    for module in (meta, records, evidence, review, subjects, checks, lists, rights, scorecard):
         api.include_router(module.router)
     checks.install(app)  # the check snapshot and log writer start and stop with the app
     app.include_router(api)

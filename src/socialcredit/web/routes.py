@@ -15,6 +15,7 @@ from socialcredit.web import (
     public,
     public_lists,
     review,
+    scorecard,
     source_desk,
     subjects,
 )
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     assessor.router,
     review.router,
     portal.router,
+    scorecard.router,
     checks.router,
     source_desk.router,
     dashboard.router,
