@@ -1,6 +1,6 @@
 """Who bears the change: subject kind, region, age band and sex read from the identifiers, over columns.
 
-``identifier_facts`` applies :func:`socialcredit.identity.validate_ric` and
+``identifier_facts`` decides kinds with the columnar identifier checks of ``scoring.columnar_ids`` and applies
 :func:`socialcredit.identity.person_facts` to a whole column at once: an identifier is a person's when it is
 a valid resident identity number (digits, check digit, birth date, known region), exactly as
 ``parse_subject`` decides; everything else in a validated population is an organisation's credit code.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from socialcredit.identity import region_codes, region_name
+from socialcredit.identity import region_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -25,16 +25,14 @@ def identifier_facts(subjects: pl.Series, as_of: date) -> pl.DataFrame:
     """Per identifier: ``kind``, ``region`` (code and name), ``age_band`` and ``sex`` (null for organisations)."""
     import polars as pl
 
+    from socialcredit.scoring.columnar_ids import subject_kinds
+
     s = pl.col("subject")
     born = s.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    kinds = subject_kinds(subjects).select("subject", person=pl.col("subject_kind") == "person")
     frame = pl.DataFrame({"subject": subjects}).with_columns(born=born)
-    person = (
-        s.str.contains(r"^[0-9]{17}[0-9X]$")
-        & (_check_digit(s) == s.str.slice(17, 1))
-        & pl.col("born").is_between(date(1880, 1, 1), date.today())
-        & s.str.slice(0, 6).is_in(region_codes())
-    )
-    frame = frame.with_columns(person=person.fill_null(False))
+    frame = frame.join(kinds, on="subject", how="left", maintain_order="left")
+    frame = frame.with_columns(person=pl.col("person").fill_null(False))
     code = pl.when(pl.col("person")).then(s.str.slice(0, 6)).otherwise(s.str.slice(2, 6))
     month_day = pl.col("born").dt.month().cast(pl.Int32) * 100 + pl.col("born").dt.day().cast(pl.Int32)
     before_birthday = (month_day > as_of.month * 100 + as_of.day).cast(pl.Int32)
@@ -116,15 +114,6 @@ def _moves(rows: pl.DataFrame, dimension: str) -> dict[str, list[dict[str, Any]]
 def _counts(row: dict[str, Any]) -> dict[str, Any]:
     names = ("subjects", "worse", "downgraded", "upgraded", "newly_denied", "newly_allowed", "changed")
     return {name: int(row[name]) for name in names} | {"share_worse": round(float(row["share_worse"]), 6)}
-
-
-def _check_digit(s: pl.Expr) -> pl.Expr:
-    """GB 11643 check digit of the first 17 characters: (1 − 2·int(body, 13)) mod 11, as stdnum computes it."""
-    import polars as pl
-
-    body = s.str.slice(0, 17).str.to_integer(base=13, strict=False)
-    check = (1 + 22 - 2 * (body % 11)) % 11
-    return pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
 
 
 def _band(age: pl.Expr) -> pl.Expr:
