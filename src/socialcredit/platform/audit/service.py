@@ -7,21 +7,33 @@ with the hashes of those rows. :func:`log` does both for an entry without rows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Insert, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from socialcredit.db.base import Base, table_of, utcnow
 from socialcredit.platform.audit import hashing
 from socialcredit.platform.audit.models import AuditEntry, AuditHead
 
+_ENTRY_COLUMNS = ("seq", "at", "actor", "action", "object", "payload", "payload_hash", "prev_hash", "hash")
+# Statements built once (building them is a large part of a small transaction's cost).
+_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_MOVE_HEAD = update(table_of(AuditHead)).where(AuditHead.id == 1)
 
-def hashed_columns(table: Table) -> list[str]:
+
+@functools.cache
+def _inserting(table: Table) -> Insert:
+    return insert(table)
+
+
+@functools.cache
+def hashed_columns(table: Table) -> tuple[str, ...]:
     """The columns a row hash covers: all but the surrogate ``pk`` (assigned by the database)."""
-    return [column.name for column in table.columns if column.name != "pk"]
+    return tuple(column.name for column in table.columns if column.name != "pk")
 
 
 def lock_chain(session: Session) -> None:
@@ -31,8 +43,15 @@ def lock_chain(session: Session) -> None:
 
 def next_seq(session: Session) -> int:
     """Lock the chain head (serialising writers) and return the number the next entry will have."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    return head.seq + 1
+    seq, _ = _head(session)
+    return seq + 1
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The chain head's number and hash, locked for this transaction (columns, not an ORM object, so a
+    second read in the same session sees what :func:`append` wrote)."""
+    seq, digest = session.connection().execute(_HEAD).one()
+    return int(seq), str(digest)
 
 
 def append(
@@ -47,9 +66,9 @@ def append(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Write entry ``seq`` (from :func:`next_seq`); ``covered`` maps table → digest of its rows' hashes."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    if seq != head.seq + 1:
-        raise RuntimeError(f"audit entry {seq} out of order: the chain head is at {head.seq}")
+    head_seq, head_hash = _head(session)
+    if seq != head_seq + 1:
+        raise RuntimeError(f"audit entry {seq} out of order: the chain head is at {head_seq}")
     text = hashing.canonical_payload(payload)
     digest = hashing.payload_hash(text, covered or {})
     at = at or utcnow()
@@ -61,12 +80,13 @@ def append(
         object=object,
         payload=text,
         payload_hash=digest,
-        prev_hash=head.hash,
-        hash=hashing.entry_hash(seq, at, actor, action, object, digest, head.hash),
+        prev_hash=head_hash,
+        hash=hashing.entry_hash(seq, at, actor, action, object, digest, head_hash),
     )
-    session.add(entry)
-    head.seq, head.hash = seq, entry.hash
-    session.flush()
+    session.flush()  # rows the caller added through the ORM go first, as they always have
+    connection = session.connection()
+    connection.execute(_inserting(table_of(AuditEntry)), [{name: getattr(entry, name) for name in _ENTRY_COLUMNS}])
+    connection.execute(_MOVE_HEAD, {"seq": seq, "hash": entry.hash})
     return entry
 
 
@@ -85,7 +105,8 @@ def add_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) ->
     for row in rows:
         digest.add_row(row, columns)
     if rows:
-        session.execute(insert(table), rows)
+        session.flush()  # rows the caller added through the ORM go first
+        session.connection().execute(_inserting(table), rows)
     return digest.hexdigest()
 
 
