@@ -45,6 +45,14 @@ def decision_id() -> str:
 
 
 @dataclass(slots=True)
+class Group:
+    """Checks submitted together: written in the same transaction, ``done`` called once for them all."""
+
+    entries: list[Entry]
+    done: Callable[[BaseException | None], None]
+
+
+@dataclass(slots=True)
 class Entry:
     """A check to log: its row (without ``audit_seq``) and, for a denial, the notice body."""
 
@@ -89,7 +97,7 @@ class CheckWriter:
     def __init__(self, sessions: SessionFactory, *, clock: Callable[[], datetime]) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Entry | Group | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.batches = 0
@@ -112,25 +120,32 @@ class CheckWriter:
         self.start()  # an app used without its lifespan still logs its checks
         self._queue.put(entry)
 
+    def submit_group(self, group: Group) -> None:
+        """Queue checks that a caller gathered itself (no lingering for more: the caller batches)."""
+        self.start()
+        self._queue.put(group)
+
     def _run(self) -> None:
         busy = False  # the last commit carried several checks: checks are arriving faster than one a commit
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            batch, stop = self._gather(first, linger=LINGER_SECONDS if busy else 0.0)
+            linger = LINGER_SECONDS if busy and isinstance(first, Entry) else 0.0
+            batch, stop = self._gather(first, linger=linger)
             self._write(batch)
-            busy = len(batch) > 1
+            busy = _size(batch) > 1
             if stop:
                 return
 
-    def _gather(self, first: Entry, *, linger: float) -> tuple[list[Entry], bool]:
+    def _gather(self, first: Entry | Group, *, linger: float) -> tuple[list[Entry | Group], bool]:
         """``first`` and whatever waits behind it; under load, up to ``linger`` seconds more for a fuller batch
         (fewer, larger transactions: less work per check, a little more latency only when busy)."""
         batch = [first]
+        size = _size(batch)
         deadline = time.monotonic() + linger
-        while len(batch) < MAX_BATCH:
-            wait = deadline - time.monotonic() if len(batch) < LINGER_BATCH else 0.0
+        while size < MAX_BATCH:
+            wait = deadline - time.monotonic() if size < LINGER_BATCH else 0.0
             try:
                 item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
             except queue.Empty:
@@ -138,17 +153,23 @@ class CheckWriter:
             if item is None:
                 return batch, True
             batch.append(item)
+            size += _size([item])
         return batch, False
 
-    def _write(self, batch: list[Entry]) -> None:
+    def _write(self, batch: list[Entry | Group]) -> None:
         error: BaseException | None = None
+        entries = [entry for item in batch for entry in (item.entries if isinstance(item, Group) else [item])]
         try:
             with transaction(self._sessions) as session:
-                write_checks(session, batch, actor="platform:checks", at=self._clock())
+                write_checks(session, entries, actor="platform:checks", at=self._clock())
             self.batches += 1
         except Exception as failure:  # every waiting check learns it was not logged, so not answered
-            log.exception("could not log %d checks", len(batch))
+            log.exception("could not log %d checks", len(entries))
             error = CheckNotLogged(f"the check could not be logged, so it is not answered: {failure}")
-        for entry in batch:
-            if entry.done is not None:
-                entry.done(error)
+        for item in batch:
+            if item.done is not None:
+                item.done(error)
+
+
+def _size(batch: list[Entry | Group]) -> int:
+    return sum(len(item.entries) if isinstance(item, Group) else 1 for item in batch)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ from socialcredit.db.engine import transaction
 from socialcredit.errors import Forbidden, InvalidInput
 from socialcredit.platform.checks.decision import CheckDecision, Identifier, classify, decide
 from socialcredit.platform.checks.loader import alias_owner, last_alias, load_all, load_changed
-from socialcredit.platform.checks.log import CheckWriter, Entry, decision_id
+from socialcredit.platform.checks.log import CheckWriter, Entry, Group, decision_id
 from socialcredit.platform.checks.snapshot import DENY, CheckSnapshot, SnapshotHolder
 from socialcredit.platform.checks.stale import StaleProbe, fresh_states, stale_subjects
 from socialcredit.platform.handbooks.service import active_policy
@@ -60,6 +61,7 @@ class CheckService:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopBatcher] = weakref.WeakKeyDictionary()
 
     def start(self) -> None:
         """Start the log writer and the refresher; register for commits of this process."""
@@ -201,16 +203,51 @@ class CheckService:
         """Decide, log durably, then answer (the answer of DESIGN §8 and issue 5)."""
         decision = self.decide(actor, identifier, service)
         entry = self.entry(decision, actor=actor, purpose=purpose_text(purpose), at=utcnow())
-        loop = asyncio.get_running_loop()
-        logged: asyncio.Future[None] = loop.create_future()
-
-        def done(error: BaseException | None) -> None:
-            loop.call_soon_threadsafe(_settle, logged, error)
-
-        entry.done = done
-        self.writer.submit(entry)
-        await logged
+        await self._batcher().log(entry)
         return answer(decision, entry, self.snapshot())
+
+    def _batcher(self) -> LoopBatcher:
+        loop = asyncio.get_running_loop()
+        batcher = self._batchers.get(loop)
+        if batcher is None:
+            batcher = self._batchers[loop] = LoopBatcher(self.writer, loop)
+        return batcher
+
+
+class LoopBatcher:
+    """The checks of one event loop, handed to the log writer a group at a time: while one group commits,
+    the next gathers (group commit without waiting on purpose, one wake-up of the loop per group)."""
+
+    def __init__(self, writer: CheckWriter, loop: asyncio.AbstractEventLoop) -> None:
+        self.writer, self.loop = writer, loop
+        self.waiting: list[tuple[Entry, asyncio.Future[None]]] = []
+        self.busy = False
+
+    def log(self, entry: Entry) -> asyncio.Future[None]:
+        """A future settled once ``entry`` is committed to the log (or with the error that stopped it)."""
+        logged: asyncio.Future[None] = self.loop.create_future()
+        self.waiting.append((entry, logged))
+        if not self.busy:
+            self._send()
+        return logged
+
+    def _send(self) -> None:
+        group, self.waiting = self.waiting, []
+        self.busy = True
+
+        def done(error: BaseException | None) -> None:  # on the writer's thread
+            if not self.loop.is_closed():  # else nobody waits any more
+                self.loop.call_soon_threadsafe(self._settled, group, error)
+
+        self.writer.submit_group(Group([entry for entry, _ in group], done))
+
+    def _settled(self, group: list[tuple[Entry, asyncio.Future[None]]], error: BaseException | None) -> None:
+        for _, logged in group:
+            _settle(logged, error)
+        if self.waiting:
+            self._send()
+        else:
+            self.busy = False
 
 
 def answer(decision: CheckDecision, entry: Entry, snapshot: CheckSnapshot) -> dict[str, Any]:
