@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,6 +11,11 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers there wait in SQLite's own busy handler
+    fcntl = None  # type: ignore[assignment]
 
 SessionFactory = sessionmaker[Session]
 
@@ -30,6 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        if fcntl is not None and make_url(url).database not in (None, "", ":memory:"):
+            kwargs["connect_args"].setdefault("factory", QueuedWriterConnection)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
@@ -41,6 +50,8 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, QueuedWriterConnection):
+            dbapi_connection.lock_path = f"{engine.url.database}-writers"
         dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -52,7 +63,55 @@ def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get("read_only", False)
+        if not read_only:
+            raw = connection.connection.dbapi_connection
+            if isinstance(raw, QueuedWriterConnection):
+                raw.queue()
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions first queue on a lock file (``flock``) next to the database.
+
+    SQLite makes a second writer poll with sleeps that grow to 100 ms; waiting on the lock file instead, it
+    wakes the moment the first commits, which keeps latency flat when several processes write (``serve
+    --workers N``, the standings worker, the CLI). The lock is released when the transaction ends.
+    """
+
+    lock_path: str | None = None
+    _lock: int | None = None
+
+    def queue(self) -> None:
+        """Wait for, and take, the writers' lock (a no-op when this connection holds it)."""
+        if self.lock_path is None or fcntl is None:
+            return
+        if self._lock is None:
+            self._lock = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._lock is not None:
+                os.close(self._lock)  # closing the descriptor releases the lock
+                self._lock = None
+
+    def _release(self) -> None:
+        if self._lock is not None and fcntl is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
 
 
 def session_factory(engine: Engine, *, read_only: bool = False) -> SessionFactory:
