@@ -56,3 +56,11 @@ def create_app(
     app.include_router(auth.router)
     web.install(app)  # the web application's pages and /static
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of one of ``socialcredit serve --workers N``'s processes (settings from the environment;
+    the database was migrated before the processes started)."""
+    from socialcredit.settings import load_settings
+
+    return create_app(load_settings(), refresh="worker")

@@ -69,26 +69,56 @@ def init() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Server processes answering requests (at most one per core helps)."
+    ),
+    access_log: bool = typer.Option(
+        True,
+        "--access-log/--no-access-log",
+        help="Print a line per request (the audit and check logs are kept either way).",
+    ),
 ) -> None:
     """Run the HTTP API (and the login form); the database is created or migrated first.
 
-    A worker process beside the server keeps the current standings in step with every write.
+    A worker process beside the server keeps the current standings in step with every write. With
+    ``--workers N`` N processes share the port; each keeps its own check snapshot, switched within half a
+    second of a write made by another.
 
-    Example: socialcredit serve --host 0.0.0.0 --port 8000
+    Example: socialcredit serve --host 0.0.0.0 --port 8000 --workers 2 --no-access-log
     """
     import multiprocessing
+    import secrets
 
     import uvicorn
 
     from socialcredit.api.app import create_app
+    from socialcredit.db.connect import open_database
     from socialcredit.settings import load_settings
 
     settings = load_settings()
-    app = create_app(settings, migrate=True, refresh="worker")
     worker = multiprocessing.get_context("spawn").Process(target=standings_worker, args=(settings,), daemon=True)
+    if workers == 1:
+        app = create_app(settings, migrate=True, refresh="worker")
+        worker.start()
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+        finally:
+            worker.terminate()
+        return
+    open_database(settings, migrate=True).dispose()  # migrate once, before the processes start
+    if not settings.secret_key:  # one session secret for every process, so a login holds on all of them
+        os.environ["SOCIALCREDIT_SECRET_KEY"] = secrets.token_urlsafe(32)
     worker.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(
+            "socialcredit.api.app:served_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+        )
     finally:
         worker.terminate()
 
@@ -107,7 +137,8 @@ def standings_worker(settings: Settings, idle_seconds: float = 0.5) -> None:
     if hasattr(os, "nice"):
         os.nice(10)  # background work: requests come first, the refresh catches up between them
     db = open_database(settings)
-    while True:
+    parent = os.getppid()
+    while os.getppid() == parent:  # a server killed with -9 leaves no orphan refreshing behind it
         try:
             with transaction(db.readers) as session:  # look without taking the write lock
                 waiting = stale_count(session)
