@@ -190,3 +190,42 @@ def test_a_batch_with_its_frame_stores_what_the_per_record_path_stores(platform:
         }
         assert by_source["court"] == by_source["police"]
         assert verify(session).ok
+
+
+def test_a_record_stored_before_late_in_the_file_is_a_duplicate_and_nothing_is_stored_twice(
+    platform: Setup, tmp_path: Path
+) -> None:
+    """On PostgreSQL chunks are first written without looking up stored records; a record stored before,
+    in the last chunk, undoes what was written and the file is read again with the look-ups."""
+    platform.source("court")
+    first = [{"id": f"a{i}", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"} for i in range(10)]
+    fresh = [{"id": f"b{i}", "subject": PERSON2, "rule": "minus5", "occurred_on": "2024-03-02"} for i in range(20)]
+    _, old = write(tmp_path, "old", first)
+    jsonl, parquet = write(tmp_path, "new", [*fresh, first[5]])
+    run(platform, old)
+    for path in (jsonl, parquet):
+        read: list[int] = []
+        with platform.unit() as session:
+            result = import_file(
+                session, actor=platform.admin, path=path, source="court", chunk_size=5, progress=read.append
+            )
+        assert (result.accepted, result.duplicates) == ((20, 1) if path == jsonl else (0, 21))
+        assert sum(read) == 21
+        if platform.db.engine.dialect.name == "postgresql":
+            assert min(read) < 0  # read twice: the first reading was taken back
+    assert platform.count("records") == 30
+    with platform.unit() as session:
+        assert verify(session).ok
+
+
+def test_a_conflict_late_in_the_file_writes_nothing_and_names_its_line(platform: Setup, tmp_path: Path) -> None:
+    platform.source("court")
+    first = [{"id": "a1", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"}]
+    fresh = [{"id": f"b{i}", "subject": PERSON2, "rule": "minus5", "occurred_on": "2024-03-02"} for i in range(12)]
+    _, old = write(tmp_path, "old", first)
+    jsonl, _ = write(tmp_path, "new", [*fresh, {**first[0], "occurred_on": "2024-03-05"}])
+    run(platform, old)
+    with pytest.raises(RecordError) as caught, platform.unit() as session:
+        import_file(session, actor=platform.admin, path=jsonl, source="court", chunk_size=4)
+    assert caught.value.details == [f"{jsonl}:13: id: (court, a1) was already recorded with different content"]
+    assert platform.count("records") == 1

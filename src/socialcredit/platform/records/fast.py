@@ -6,28 +6,34 @@ goes the fast way when it is ``_ok`` and needs none of the platform's checks acr
 evidence, not in the future, sent once in the batch, not stored yet, of the importing source. Every other
 row goes through the per-record path (``ingest.check_batch``), which finds and words its problems, or
 accepts it. Fast rows are turned into stored rows over columns: content hash, audit line (the canonical
-text of ``canonical``), then ``COPY`` (PostgreSQL) or one ``executemany``.
+text of ``canonical``), then a binary ``COPY`` (PostgreSQL, :mod:`pgbinary`) or one ``executemany``.
+
+Encoding (:func:`prepare`) touches no database, so a caller may encode the next batch while the database
+stores this one (:func:`write`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from socialcredit.platform.audit.hashing import RowDigest
-from socialcredit.platform.records import canonical, lookup
+from socialcredit.platform.records import canonical, lookup, pgbinary
 from socialcredit.platform.records.ingest import Intake
 from socialcredit.platform.records.store import TABLE
 from socialcredit.platform.subjects.service import ensure_subjects
 from socialcredit.scoring.columnar_rows import fast_rows
 
 COLUMNS = [column.name for column in TABLE.columns if column.name != "pk"]
+BINARY: dict[str, pgbinary.Kind] = {
+    "source": "text", "record_id": "text", "subject": "text", "kind": "text", "ref": "text", "rule": "text",
+    "occurred_on": "date", "recorded_at": "timestamptz", "points": "int4", "reason": "text", "document": "text",
+    "evidence": "text", "status": "text", "reported_by": "text", "content_hash": "text", "audit_seq": "int8",
+}  # fmt: skip
 STORED: dict[str, pl.DataType] = {
     "source": pl.String(), "record_id": pl.String(), "subject": pl.String(), "kind": pl.String(),
     "ref": pl.String(), "rule": pl.String(), "occurred_on": pl.Date(), "points": pl.Int64(), "reason": pl.String(),
@@ -38,14 +44,19 @@ STORED: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True)
 class Split:
-    """A batch divided: ``rows`` ready to store (in ``STORED`` columns), ``slow`` positions for the other path."""
+    """A batch divided: ``rows`` ready to store (``STORED`` columns and each row's audit line ``_line``),
+    ``slow`` positions for the other path."""
 
     rows: pl.DataFrame
     slow: list[int]
 
 
-def split(session: Session, intake: Intake, batch: pl.DataFrame, *, seq: int) -> Split:
-    """Check ``batch`` over columns and build the stored rows of its fast part (audit entry ``seq``)."""
+def split(session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: int) -> Split:
+    """Check ``batch`` over columns and build the stored rows of its fast part (audit entry ``seq``).
+
+    Without a ``session`` the stored records are not looked up: the caller relies on the unique key
+    ``(source, record_id)`` to refuse a row stored before, and then checks the batch again with one.
+    """
     assert intake.source is not None, "a file import is for one source"
     policy = intake.policy
     sent_source = batch["source"].cast(pl.String) if "source" in batch.columns else None
@@ -57,7 +68,8 @@ def split(session: Session, intake: Intake, batch: pl.DataFrame, *, seq: int) ->
         fast = fast & (sent_source.is_null() | (sent_source == intake.source))
     if "evidence" in batch.columns:
         fast = fast & batch["evidence"].is_null()
-    fast = fast & ~checked["id"].is_in(_stored_ids(session, intake.source, checked.filter(fast)["id"]))
+    if session is not None:
+        fast = fast & ~checked["id"].is_in(_stored_ids(session, intake.source, checked.filter(fast)["id"]))
     fast = fast.fill_null(False)
     slow = checked.filter(~fast)["_pos"].to_list()
     extra = [_text_column(batch, name) for name in ("reason", "document")]
@@ -77,7 +89,7 @@ def _stored_ids(session: Session, source: str, ids: pl.Series) -> list[str]:
 
 
 def _stored(rows: pl.DataFrame, intake: Intake, seq: int) -> pl.DataFrame:
-    """The stored columns of the fast rows, with content hashes."""
+    """The stored columns of the fast rows, with content hashes, and ``_line``: each row's audit line."""
     review = {rule.id: ("pending" if rule.review else "confirmed") for rule in intake.policy.rules}
     frame = rows.select(
         pl.col("source"), pl.col("id").alias("record_id"), pl.col("subject"), pl.col("kind"), pl.col("ref"),
@@ -87,9 +99,33 @@ def _stored(rows: pl.DataFrame, intake: Intake, seq: int) -> pl.DataFrame:
         pl.col("rule").replace_strict(review, default="confirmed", return_dtype=pl.String).alias("status"),
         pl.lit(intake.actor.id).alias("reported_by"), pl.lit(seq, dtype=pl.Int64).alias("audit_seq"),
     )  # fmt: skip
-    contents = frame.select(canonical.text_expr(canonical.CONTENT, frame.schema)).to_series().to_list()
-    hashes = [hashlib.sha256(content.encode("utf-8")).hexdigest() for content in contents]
-    return frame.with_columns(pl.Series("content_hash", hashes, dtype=pl.String)).select(list(STORED))
+    contents = frame.select(canonical.text_expr(canonical.CONTENT, frame.schema)).to_series()
+    hashes = [hashlib.sha256(content.encode("utf-8")).hexdigest() for content in contents.to_list()]
+    frame = frame.with_columns(pl.Series("content_hash", hashes, dtype=pl.String))
+    platform = canonical.text_expr(canonical.PLATFORM, frame.schema)
+    return frame.select(*STORED, pl.concat_str([pl.lit(contents), platform], separator="|").alias("_line"))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Stored rows encoded for the database: their audit lines (``\\n``-terminated, in order), and their
+    binary ``COPY`` stream (PostgreSQL) or the rows themselves (elsewhere)."""
+
+    rows: pl.DataFrame
+    lines: bytes
+    copy: bytes | None
+
+    @property
+    def count(self) -> int:
+        return self.rows.height
+
+
+def prepare(rows: pl.DataFrame, *, postgres: bool) -> Prepared:
+    """Encode stored rows (``STORED`` columns and ``_line``, as :func:`split` gives them); touches no database."""
+    if rows.is_empty():
+        return Prepared(rows, b"", None)
+    lines = rows.select(pl.col("_line").str.join("\n")).item() + "\n"
+    return Prepared(rows, lines.encode("utf-8"), pgbinary.encode(rows, BINARY) if postgres else None)
 
 
 def store(session: Session, intake: Intake, rows: pl.DataFrame, digest: RowDigest) -> set[str]:
@@ -98,30 +134,19 @@ def store(session: Session, intake: Intake, rows: pl.DataFrame, digest: RowDiges
         return set()
     subjects = set(rows["subject"].unique().to_list())
     ensure_subjects(session, subjects, now=intake.now)
-    insert_fast(session, rows, digest)
+    write(session, prepare(rows, postgres=session.get_bind().dialect.name == "postgresql"), digest)
     return subjects
 
 
-def insert_fast(session: Session, rows: pl.DataFrame, digest: RowDigest) -> None:
-    """Add the rows' audit lines to ``digest`` and insert them (``COPY`` on PostgreSQL)."""
-    if rows.is_empty():
+def write(session: Session, prepared: Prepared, digest: RowDigest) -> None:
+    """Insert encoded rows (``COPY`` on PostgreSQL) and add their audit lines to ``digest``."""
+    if not prepared.count:
         return
-    contents = rows.select(canonical.text_expr(canonical.CONTENT, rows.schema)).to_series()
-    platform = rows.select(canonical.text_expr(canonical.PLATFORM, rows.schema)).to_series()
-    for line in (contents + "|" + platform).to_list():
-        digest.add_line(line.encode("utf-8"))
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy_csv(connection.connection.driver_connection, rows.select(COLUMNS))
+    if prepared.copy is not None:
+        statement = f"COPY records ({', '.join(BINARY)}) FROM STDIN (FORMAT binary)"
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            copy.write(prepared.copy)
     else:
-        session.execute(insert(TABLE), rows.select(COLUMNS).to_dicts())
-
-
-def _copy_csv(driver: Any, frame: pl.DataFrame) -> None:
-    """``COPY … FROM STDIN (FORMAT csv)``: text quoted, null unquoted ``\\N`` (so a text ``\\N`` stays text)."""
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric",
-                    datetime_format=canonical.UTC_FORMAT, date_format="%Y-%m-%d")  # fmt: skip
-    statement = f"COPY records ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+        session.execute(insert(TABLE), prepared.rows.select(COLUMNS).to_dicts())
+    digest.add_lines(prepared.lines, prepared.count)

@@ -1,9 +1,9 @@
 """File import (``socialcredit import``): stream a record file in chunks into one atomic transaction.
 
 Every chunk is checked like an API batch; while the file is clean each chunk is written (COPY on
-PostgreSQL), and one audit entry covers every row of the file. Checking goes on after a problem so that
-one run reports them all; then the caller's transaction rolls back and nothing is written. The subjects
-are queued for a standings refresh (``flows.refresh_standings``, after the commit).
+PostgreSQL, while the next chunk is checked), and one audit entry covers every row of the file. Checking
+goes on after a problem so that one run reports them all; then the caller's transaction rolls back and
+nothing is written. The subjects are queued for a standings refresh (``flows.refresh_standings``, after the commit).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from psycopg.errors import UniqueViolation
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
@@ -28,6 +29,7 @@ from socialcredit.platform.records.ingest import Intake, check_batch, rows_of
 from socialcredit.platform.records.lookup import Key
 from socialcredit.platform.records.service import intake_for
 from socialcredit.platform.records.store import insert_rows
+from socialcredit.platform.records.writer import Writer, writing
 from socialcredit.platform.sources.service import get as get_source
 from socialcredit.platform.standings.service import mark_stale
 from socialcredit.platform.subjects.service import ensure_subjects
@@ -63,17 +65,19 @@ def import_file(
     chunk_size: int = 50_000,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import ``path`` for ``source``; RecordError listing ``FILE:LINE: field: reason`` when anything is bad."""
+    """Import ``path`` for ``source``; RecordError listing ``FILE:LINE: field: reason`` when anything is bad.
+
+    ``progress`` is told how many records were read; a negative number rewinds it (the file is read again).
+    """
     get_source(session, source_id=source)
     policy = active_policy(session)
     intake = intake_for(policy, actor=actor, source=source, keep_recorded_at=keep_recorded_at)
-    load = _Load(intake, audit.next_seq(session))
+    seq = audit.next_seq(session)
     fmt = record_format(path)
-    if fmt == "parquet" and not keep_recorded_at:
-        _load_parquet(session, load, path, chunk_size, progress)
-    elif fmt == "jsonl" and not keep_recorded_at:
-        _load_jsonl(session, load, path, chunk_size, progress)
+    if fmt in ("parquet", "jsonl") and not keep_recorded_at:
+        load = _load_columns(session, intake, seq, path, chunk_size, progress)
     else:
+        load = _Load(intake, seq)
         for chunk in _chunks(read_raw_records(path), chunk_size):
             _load_chunk(session, load, chunk)
             if progress:
@@ -88,11 +92,18 @@ def import_file(
 
 @dataclass(slots=True)
 class _Load:
-    """A file import in progress: one audit entry (``seq``) covers every row, in order."""
+    """A file import in progress: one audit entry (``seq``) covers every row, in order.
+
+    ``look_up``: whether the column path looks up the stored records of its rows before writing them, or
+    leaves it to the unique key (:class:`_StoredBefore`). ``subjects``: every subject of the rows written
+    (they exist once their chunk is stored).
+    """
 
     intake: Intake
     seq: int
+    look_up: bool = True
     digest: RowDigest = field(default_factory=RowDigest)
+    read: int = 0
     accepted: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
@@ -100,7 +111,58 @@ class _Load:
     unwritten: dict[Key, Record] = field(default_factory=dict)
 
 
-def _load_parquet(session: Session, load: _Load, path: Path, chunk_size: int, progress: Progress | None) -> None:
+class _StoredBefore(Exception):
+    """A row written without looking it up was stored before (the unique key refused it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Records read together: a frame of them when Polars reads them as a table, and the per-record form
+    (``FILE:LINE``) of those at given positions."""
+
+    frame: pl.DataFrame | None
+    count: int
+    raws: Callable[[list[int]], list[RawRecord]]
+
+
+def _load_columns(
+    session: Session, intake: Intake, seq: int, path: Path, chunk_size: int, progress: Progress | None
+) -> _Load:
+    """Parquet or JSON Lines over columns, PostgreSQL storing a chunk while the next is checked.
+
+    On PostgreSQL the rows are first written without looking up stored records, under a savepoint: for a
+    new file (the usual case) the unique key ``(source, record_id)`` is the only check needed. When it
+    refuses a row, everything since the savepoint is undone and the file is read again with the look-ups,
+    which word every duplicate and conflict as usual.
+    """
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        load = _Load(intake, seq, look_up=False)
+        try:
+            with session.begin_nested():
+                _load_chunks(session, load, path, chunk_size, progress, threaded=True)
+            return load
+        except _StoredBefore:
+            if progress:
+                progress(-load.read)
+    load = _Load(intake, seq)
+    _load_chunks(session, load, path, chunk_size, progress, threaded=postgres)
+    return load
+
+
+def _load_chunks(
+    session: Session, load: _Load, path: Path, chunk_size: int, progress: Progress | None, *, threaded: bool
+) -> None:
+    chunks = _parquet_chunks(path, chunk_size) if record_format(path) == "parquet" else _jsonl_chunks(path, chunk_size)
+    with writing(threaded=threaded) as writer:
+        for chunk in chunks:
+            _load_mixed(session, load, chunk, writer)
+            load.read += chunk.count
+            if progress:
+                progress(chunk.count)
+
+
+def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
     """Parquet, batch by batch (lines are row numbers from 1 within each file)."""
     import pyarrow.parquet as pq
 
@@ -114,13 +176,11 @@ def _load_parquet(session: Session, load: _Load, path: Path, chunk_size: int, pr
                 rows = batch.take(slow).to_pylist() if slow else []
                 return [RawRecord(str(file), first + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
 
-            _load_mixed(session, load, frame, batch.num_rows, raws)
+            yield _Chunk(frame, batch.num_rows, raws)
             line += batch.num_rows
-            if progress:
-                progress(batch.num_rows)
 
 
-def _load_jsonl(session: Session, load: _Load, path: Path, chunk_size: int, progress: Progress | None) -> None:
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
     """JSON Lines, a chunk of non-blank lines at a time, read by Polars and, where needed, line by line."""
     with path.open(encoding="utf-8-sig") as handle:
         numbered = ((number, line) for number, line in enumerate(handle, start=1) if line.strip())
@@ -130,9 +190,7 @@ def _load_jsonl(session: Session, load: _Load, path: Path, chunk_size: int, prog
             def raws(slow: list[int], chunk: list[tuple[int, str]] = chunk) -> list[RawRecord]:
                 return [RawRecord(str(path), chunk[at][0], jsonl_record(chunk[at][1])) for at in slow]
 
-            _load_mixed(session, load, frame, len(chunk), raws)
-            if progress:
-                progress(len(chunk))
+            yield _Chunk(frame, len(chunk), raws)
 
 
 def _ndjson(text: str) -> pl.DataFrame | None:
@@ -142,27 +200,47 @@ def _ndjson(text: str) -> pl.DataFrame | None:
         return None
 
 
-def _load_mixed(
-    session: Session, load: _Load, frame: pl.DataFrame | None, count: int, raws: Callable[[list[int]], list[RawRecord]]
-) -> None:
-    """The rows the column checks accept are stored over columns (while the file is clean); the others, as
-    ``raws`` gives them for their positions, go the per-record way with the same messages."""
-    slow = list(range(count))
-    if frame is not None and frame.height == count and not load.problems:
-        part = fast.split(session, load.intake, frame, seq=load.seq)
-        _store_fast(session, load, part.rows)
+def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) -> None:
+    """The rows the column checks accept are stored over columns (while the file is clean); the others go
+    the per-record way with the same messages. The session is the writer's but while it is drained."""
+    slow = list(range(chunk.count))
+    frame = chunk.frame
+    if frame is not None and frame.height == chunk.count and not load.problems:
+        if load.look_up:
+            writer.drain()
+        part = fast.split(session if load.look_up else None, load.intake, frame, seq=load.seq)
+        _submit_fast(session, load, part.rows, writer)
         slow = part.slow
     if slow:
-        _load_chunk(session, load, raws(slow))
+        writer.drain()
+        _load_chunk(session, load, chunk.raws(slow))
 
 
 def _present(row: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in row.items() if value is not None}
 
 
-def _store_fast(session: Session, load: _Load, rows: pl.DataFrame) -> None:
-    load.subjects |= fast.store(session, load.intake, rows, load.digest)
+def _submit_fast(session: Session, load: _Load, rows: pl.DataFrame, writer: Writer) -> None:
+    """Encode the rows here and have the writer create their new subjects and store them."""
+    if rows.is_empty():
+        return
+    prepared = fast.prepare(rows, postgres=session.get_bind().dialect.name == "postgresql")
+    subjects = set(rows["subject"].unique().to_list())
+    new = subjects - load.subjects
+    load.subjects |= subjects
     load.accepted += rows.height
+    now, digest, look_up = load.intake.now, load.digest, load.look_up
+
+    def store() -> None:
+        ensure_subjects(session, new, now=now)
+        try:
+            fast.write(session, prepared, digest)
+        except UniqueViolation as error:
+            if look_up:
+                raise
+            raise _StoredBefore from error
+
+    writer.submit(store)
 
 
 def _audit(session: Session, load: _Load, path: Path) -> None:
@@ -201,7 +279,7 @@ def _load_chunk(session: Session, load: _Load, chunk: list[RawRecord]) -> None:
         load.unwritten.update((record.key, record) for record, _ in checked.accepted)
         return
     subjects = {record.subject for record, _ in checked.accepted}
-    ensure_subjects(session, subjects, now=load.intake.now)
+    ensure_subjects(session, subjects - load.subjects, now=load.intake.now)
     insert_rows(session, rows_of(checked, load.intake, load.seq), load.digest)
     load.accepted += len(checked.accepted)
     load.subjects |= subjects

@@ -15,23 +15,35 @@ from sqlalchemy.orm import Mapped, mapped_column
 from socialcredit.db.base import Base, BigKey, UTCDateTime
 
 
+def identifier(length: int) -> String:
+    """An identifier column compared byte by byte (``COLLATE "C"`` on PostgreSQL; SQLite's default already is).
+
+    Its index entries are then ordered by ``memcmp`` instead of the locale's collation: the same order for
+    UTF-8 under the databases' ``C.UTF-8``, at a fraction of the cost of every comparison a bulk load makes.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class RecordRow(Base):
     """One record as ingested (DESIGN §6), with who sent it, its content hash and its audit entry.
 
     Deliberately without foreign keys (bulk loads at COPY speed): the ingestion service creates the
-    subject and checks the source before any row is written.
+    subject and checks the source before any row is written. Two indexes besides the key, each what a
+    read needs and no more: ``(source, record_id)`` unique (duplicates, conflicts, references) and a hash
+    index on ``subject`` on PostgreSQL (records are only ever looked up by equal subjects; a hash index
+    takes an insert without a walk of comparisons down a tree).
     """
 
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
-        Index("ix_records_subject", "subject"),
+        Index("ix_records_subject", "subject", postgresql_using="hash"),
     )
 
     pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
-    source: Mapped[str] = mapped_column(String(64))
-    record_id: Mapped[str] = mapped_column(String(128))
-    subject: Mapped[str] = mapped_column(String(18))
+    source: Mapped[str] = mapped_column(identifier(64))
+    record_id: Mapped[str] = mapped_column(identifier(128))
+    subject: Mapped[str] = mapped_column(identifier(18))
     kind: Mapped[str] = mapped_column(String(10))
     ref: Mapped[str | None] = mapped_column(String(128))
     rule: Mapped[str | None] = mapped_column(String(128))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from socialcredit.access import Actor
 from socialcredit.db.base import table_of, utcnow
-from socialcredit.db.queries import among, bulk_insert
+from socialcredit.db.queries import among, bulk_insert, dialect
 from socialcredit.errors import Conflict, IdentifierError, NotFound
 from socialcredit.identity import parse_subject, validate_passport
 from socialcredit.platform.audit import service as audit
@@ -30,6 +31,8 @@ def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datet
     if not wanted:
         return 0
     audit.lock_chain(session)  # writers queue here, so two batches never create the same subject at once
+    if dialect(session) == "postgresql":
+        return _insert_new(session, wanted, now or utcnow())
     known: set[str] = set()
     for start in range(0, len(wanted), 5000):
         query = select(Subject.national_id).where(among(session, Subject.national_id, wanted[start : start + 5000]))
@@ -38,6 +41,33 @@ def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datet
     moment = now or utcnow()
     bulk_insert(session, table_of(Subject), [subject_row(value, moment) for value in missing])
     return len(missing)
+
+
+def _insert_new(session: Session, wanted: list[str], now: datetime) -> int:
+    """PostgreSQL: one ``INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING``, kinds and regions found over
+    columns (the per-identifier parser only for the odd identifier the column check leaves open)."""
+    import polars as pl
+
+    from socialcredit.scoring.columnar_ids import subject_kinds
+
+    found = dict(subject_kinds(pl.Series(wanted, dtype=pl.String)).iter_rows())
+    rows = [
+        _known_kind_row(value, kind) if kind else subject_row(value, now)
+        for value, kind in ((value, found.get(value)) for value in wanted)
+    ]
+    statement = text(
+        "INSERT INTO subjects (national_id, kind, region, created_at) "
+        "SELECT unnest(:ids), unnest(:kinds), unnest(:regions), :now ON CONFLICT DO NOTHING"
+    ).bindparams(*(bindparam(name, type_=ARRAY(String())) for name in ("ids", "kinds", "regions")))
+    ids, kinds, regions = ([row[name] for row in rows] for name in ("national_id", "kind", "region"))
+    done = session.execute(statement, {"ids": ids, "kinds": kinds, "regions": regions, "now": now})
+    return int(getattr(done, "rowcount", 0))
+
+
+def _known_kind_row(national_id: str, kind: str) -> dict[str, object]:
+    """:func:`subject_row` of a normal identifier whose kind is known."""
+    region = national_id[:6] if kind == "person" else national_id[2:8]
+    return {"national_id": national_id, "kind": kind, "region": region}
 
 
 def resolve(session: Session, identifier: str) -> str:
