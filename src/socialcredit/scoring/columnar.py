@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from socialcredit.policy.model import Policy
-from socialcredit.scoring.columnar_facts import FACT, apply_caps, check_resolved, resolve_facts
+from socialcredit.scoring.columnar_facts import apply_caps, check_resolved, resolve_facts
 from socialcredit.scoring.columnar_policy import PolicyTables
 from socialcredit.scoring.columnar_subjects import denied_services, finish, list_ids, per_subject
 from socialcredit.scoring.engine import end_of_day
@@ -30,7 +30,11 @@ OUTPUT_COLUMNS = ["subject", "points_cents", "points", "grade", "lists", "denied
 
 @dataclass(frozen=True)
 class Scored:
-    """The result of one columnar run: per-subject rows (wide) and the resolved facts behind them."""
+    """The result of one columnar run: per-subject rows (wide) and the resolved facts behind them.
+
+    ``facts`` has a row per record (state ``NOT_A_FACT`` for all but facts), subjects as codes:
+    ``names[code]`` is the identifier (see :func:`subject_codes`).
+    """
 
     tables: PolicyTables
     as_of: date
@@ -38,6 +42,7 @@ class Scored:
     subjects: pl.DataFrame
     facts: pl.DataFrame
     unattached: int = 0  # referenced keys that matched no fact of the same subject (0 for checked records)
+    names: pl.Series | None = None
 
 
 def score_frame(
@@ -56,22 +61,44 @@ def score_frame(
 
 
 def score_coded(
-    coded: pl.LazyFrame,
+    coded: pl.LazyFrame | pl.DataFrame,
     policy: Policy,
     as_of: date,
     known_at: datetime | None = None,
     consent: frozenset[str] | None = None,
 ) -> Scored:
-    """Run the pipeline on a coded frame (``frames.encode``); keep the resolved facts for explanations."""
+    """Run the pipeline on a coded frame (``frames.encode``); keep the resolved facts for explanations.
+
+    Subjects are grouped as small integer codes (:func:`subject_codes`), identifiers joined back at the end.
+    """
     tables = PolicyTables.of(policy)
     known = known_at or end_of_day(as_of, ZoneInfo(policy.policy.timezone))
     known_utc = known.astimezone(ZoneInfo("UTC"))
-    resolved, unattached = resolve_facts(coded, tables, as_of, known_utc)
+    frame = coded.collect() if isinstance(coded, pl.LazyFrame) else coded
+    names, codes = subject_codes(frame["subject"])
+    frame = frame.with_columns(codes.alias("subject"))
+    resolved, unattached = resolve_facts(frame, tables, as_of, known_utc)
     check_resolved(resolved, tables)
     facts = apply_caps(resolved, tables)
-    others = coded.filter(pl.col("kind") != FACT).select("subject")
-    subjects = finish(per_subject(facts.lazy(), others, tables, as_of), tables, consent).sort("subject").collect()
-    return Scored(tables, as_of, known, subjects, facts, unattached)
+    rows = per_subject(facts.lazy(), None, tables, as_of).filter(pl.col("subject").is_not_null())
+    named = rows.with_columns(pl.lit(names).gather(pl.col("subject")).alias("subject"))
+    subjects = finish(named, tables, consent).sort("subject").collect()
+    return Scored(tables, as_of, known, subjects, facts, unattached, names)
+
+
+def subject_codes(subjects: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Distinct subjects (``names``) and, per row, the index of its subject in them (UInt32; null stays null).
+
+    Records usually come grouped by subject: then each run of equal values is one subject and the codes
+    are run numbers (no hashing of identifiers). Otherwise the distinct values are looked up.
+    """
+    starts = (subjects != subjects.shift(1)).fill_null(True)
+    firsts = subjects.filter(starts)
+    if not firsts.null_count() and firsts.n_unique() == firsts.len():
+        return firsts, (starts.cast(pl.UInt32).cum_sum() - 1).alias("subject")
+    names = subjects.drop_nulls().unique()
+    codes = subjects.replace_strict(names, pl.int_range(names.len(), dtype=pl.UInt32, eager=True), default=None)
+    return names, codes.cast(pl.UInt32).alias("subject")
 
 
 def public_columns(scored: Scored) -> pl.DataFrame:

@@ -1,8 +1,9 @@
 """Steps 1–4 of DESIGN §7 over columns: every fact of every subject resolved to its window, status and value.
 
-Input is the coded frame (``frames.encode``). Output has one row per fact with ``rule`` (resolved index),
+Input is the coded frame (``frames.encode``). Output has one row per record with ``rule`` (resolved index),
 ``occurred`` (resolved date), ``value`` (hundredths), ``starts``, ``ends`` and ``state`` (a status code of
-``columnar_policy``), plus ``subject``, ``source`` and ``id``.
+``columnar_policy``), plus ``subject``, ``source`` and ``id``. Records that are not facts keep their row
+(state ``NOT_A_FACT``: they only name their subject), so the frame is never filtered and copied.
 """
 
 from __future__ import annotations
@@ -46,20 +47,25 @@ def actions_by_fact(coded: pl.LazyFrame, known: datetime) -> pl.LazyFrame:
     )
 
 
-def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known: datetime) -> tuple[pl.DataFrame, int]:
+def resolve_facts(
+    coded: pl.LazyFrame | pl.DataFrame, tables: PolicyTables, as_of: date, known: datetime
+) -> tuple[pl.DataFrame, int]:
     """Steps 1–3: visibility, corrections, withdrawals, status, notice and cure, window and repair.
 
     Also returns how many referenced ``(subject, source, id)`` keys matched no fact (0 for valid records).
     """
-    actions = actions_by_fact(coded, known).collect()
-    facts = _with_actions(coded.filter(pl.col("kind") == FACT).collect(), actions).lazy()
+    frame = coded.collect() if isinstance(coded, pl.LazyFrame) else coded
+    actions = actions_by_fact(frame.lazy(), known).collect()
+    facts = _with_actions(frame, actions)
+    unmatched = actions.height - int((facts["actions"].is_not_null() & (facts["kind"] == FACT)).sum())
     corrected = (pl.col("recorded_at") <= known) & pl.col("corrected").fill_null(False)
     rule = pl.when(corrected).then(pl.col("c_rule")).otherwise(pl.col("rule"))
     given = pl.when(corrected).then(pl.col("c_points")).otherwise(pl.col("points"))
-    resolved = facts.select(
+    resolved = facts.lazy().select(
         "subject",
         "source",
         "id",
+        "kind",
         "recorded_at",
         "status",
         "withdrawn",
@@ -68,13 +74,11 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
         rule.alias("rule"),
         pl.when(corrected).then(pl.col("c_occurred")).otherwise(pl.col("occurred_on")).alias("occurred"),
         pl.coalesce(tables.attr("fixed_points", rule), given).alias("value"),
-        pl.col("actions").is_not_null().alias("_acted_on"),
-    ).collect()
-    unmatched = actions.height - int(resolved["_acted_on"].sum())
-    shifts = _shifts(resolved, tables)
+    )
+    shifts = _shifts(frame, tables)
     rule = pl.col("rule")
     notice = tables.attr("notice", rule)
-    windows = resolved.lazy().with_columns(
+    windows = resolved.with_columns(
         notice.is_not_null().alias("has_notice"),
         pl.when(notice.is_not_null())
         .then(shifts.shift(pl.col("occurred"), notice))
@@ -102,15 +106,25 @@ def resolve_facts(coded: pl.LazyFrame, tables: PolicyTables, as_of: date, known:
 
 
 def _with_actions(facts: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
-    """Facts left-joined with their actions. Only facts whose id some action names can have any: the join
-    runs on those (a cheap membership test on one column picks them), the rest get nulls."""
+    """Facts with the columns of their actions (null without any). Only facts whose id some action names can
+    have any: the join runs on those (a cheap membership test on one column picks them), and its columns
+    are written into place, so the facts themselves are not copied."""
+    columns = [(name, dtype) for name, dtype in actions.schema.items() if name not in KEY]
+    if actions.height == 0:
+        return facts.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in columns)
     named = facts["id"].is_in(actions["id"].unique().implode())
-    acted = facts.filter(named).join(actions, on=KEY, how="left")
-    return pl.concat([acted, facts.filter(~named)], how="diagonal")
+    rows = named.arg_true()
+    acted = facts[rows].select(KEY).with_columns(rows.alias("_row")).join(actions, on=KEY, how="inner")
+    places = acted["_row"]
+    return facts.with_columns(
+        pl.repeat(None, facts.height, dtype=dtype, eager=True).alias(name).scatter(places, acted[name])
+        for name, dtype in columns
+    )
 
 
-def _shifts(resolved: pl.DataFrame, tables: PolicyTables) -> DateShifts:
-    first, last = resolved.select(pl.col("occurred").min().alias("a"), pl.col("occurred").max().alias("b")).row(0)
+def _shifts(frame: pl.DataFrame, tables: PolicyTables) -> DateShifts:
+    """Date shifts over every day a record occurred on (a fact's resolved day is its own or a correction's)."""
+    first, last = frame.select(pl.col("occurred_on").min().alias("a"), pl.col("occurred_on").max().alias("b")).row(0)
     first, last = first or date(2000, 1, 1), last or date(2000, 1, 1)
     return DateShifts.build(tables.durations, first, last)
 
@@ -120,7 +134,9 @@ def _state(tables: PolicyTables, as_of: date, known: datetime) -> list[pl.Expr]:
     suspended = tables.policy.policy.while_contested == "suspended"
     repaired = (pl.col("repaired_on") < pl.col("ends")).fill_null(False)
     state = (
-        pl.when(pl.col("recorded_at") > known)
+        pl.when(pl.col("kind") != FACT)
+        .then(cp.NOT_A_FACT)
+        .when(pl.col("recorded_at") > known)
         .then(cp.NOT_YET_KNOWN)
         .when(pl.col("withdrawn").fill_null(False))
         .then(cp.WITHDRAWN)
@@ -144,7 +160,7 @@ def _state(tables: PolicyTables, as_of: date, known: datetime) -> list[pl.Expr]:
 
 def check_resolved(facts: pl.DataFrame, tables: PolicyTables) -> None:
     """Raise as the per-subject engine does for a visible fact without a rule or without points."""
-    visible = pl.col("state") != cp.NOT_YET_KNOWN
+    visible = (pl.col("state") != cp.NOT_YET_KNOWN) & (pl.col("state") != cp.NOT_A_FACT)
     no_rule = visible & pl.col("rule").is_null()
     no_points = visible & pl.col("_no_value") & pl.col("rule").is_not_null()
     flags = facts.select(no_rule.any().alias("a"), no_points.any().alias("b")).row(0)
@@ -160,7 +176,8 @@ def check_resolved(facts: pl.DataFrame, tables: PolicyTables) -> None:
 def apply_caps(facts: pl.DataFrame, tables: PolicyTables) -> pl.DataFrame:
     """Step 4: per rule and calendar period, the first N count, or points accumulate up to the cap.
 
-    Only groups that can reach their cap (more than N facts, or ``sum |points| >= P``) are ordered.
+    Only groups that can reach their cap (more than N facts, or ``sum |points| >= P``) are ordered; their
+    new states and values are written back in place.
     """
     rule = pl.col("rule")
     per = tables.attr("cap_per", rule)
@@ -171,19 +188,24 @@ def apply_caps(facts: pl.DataFrame, tables: PolicyTables) -> pl.DataFrame:
     reach = (pl.len().over(group) > count) | (pl.col("value").abs().sum().over(group) >= limit)
     candidate = ((pl.col("state") == cp.COUNTED) & per.is_not_null()).fill_null(False)
     year = pl.col("occurred").dt.year().cast(pl.Int64)
-    marked = (
+    facts = facts.select(FACT_COLUMNS)
+    busy = (
         facts.lazy()
+        .with_row_index("_row")
         .filter(candidate)
+        .select("_row", "subject", "rule", "occurred", "source", "id", "value", "state")
         .with_columns(((rule.cast(pl.Int64) * 10_000 + year) * 16 + period).alias("period"))
-        .with_columns(reach.fill_null(False).alias("_busy"))
+        .filter(reach.fill_null(False))
         .collect()
     )
-    busy = marked.filter(pl.col("_busy"))
     if busy.height == 0:
-        return facts.select(FACT_COLUMNS)
-    capped = _cap_groups(busy.lazy(), tables, group).select(FACT_COLUMNS).collect()
-    rest = [facts.filter(~candidate), marked.filter(~pl.col("_busy")), capped]
-    return pl.concat([frame.select(FACT_COLUMNS) for frame in rest], how="vertical")
+        return facts
+    capped = _cap_groups(busy.lazy(), tables, group).select("_row", "value", "state").collect()
+    rows = capped["_row"]
+    return facts.with_columns(
+        facts["value"].scatter(rows, capped["value"]),
+        facts["state"].scatter(rows, capped["state"]),
+    )
 
 
 def _cap_groups(busy: pl.LazyFrame, tables: PolicyTables, group: list[str]) -> pl.LazyFrame:

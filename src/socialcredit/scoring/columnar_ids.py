@@ -22,6 +22,7 @@ from socialcredit.identity import USCC_ALPHABET, USCC_AUTHORITIES, region_codes
 RIC_WEIGHTS = np.array([pow(2, 17 - position, 11) for position in range(17)], dtype=np.int64)
 USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
 PERSON, ORGANISATION = "person", "organisation"
+KIND_CODES = {PERSON: 1, ORGANISATION: 2}  # 0 (null): judged by the slow check
 NORMAL = re.compile(r"^[0-9A-Z]{18}$")
 
 
@@ -83,14 +84,39 @@ def _uscc_ok(codes: np.ndarray) -> np.ndarray:
 def subject_kinds(subjects: pl.Series) -> pl.DataFrame:
     """For each distinct subject: ``subject_kind`` = person, organisation, or null when it needs the slow check."""
     distinct = subjects.drop_nulls().unique()
-    normal = distinct.filter(distinct.str.contains(NORMAL.pattern))
-    kinds = np.full(len(normal), None, dtype=object)
-    if len(normal):
-        codes = np.frombuffer("".join(normal.to_list()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-        person = _ric_ok(codes)
-        kinds[person] = PERSON
-        kinds[~person & _uscc_ok(codes)] = ORGANISATION
-    found = pl.DataFrame({"subject": normal, "subject_kind": pl.Series(kinds.tolist(), dtype=pl.String)})
-    others = distinct.filter(~distinct.str.contains(NORMAL.pattern))
-    rest = pl.DataFrame({"subject": others, "subject_kind": pl.Series([None] * len(others), dtype=pl.String)})
-    return pl.concat([found, rest])
+    return pl.DataFrame({"subject": distinct, "subject_kind": kinds_of(distinct)})
+
+
+def kinds_of(subjects: pl.Series) -> pl.Series:
+    """``subject_kind`` of each value, in order (null for nulls and for values that need the slow check)."""
+    names = {KIND_CODES[PERSON]: PERSON, KIND_CODES[ORGANISATION]: ORGANISATION}
+    return kind_codes(subjects).replace_strict(names, default=None, return_dtype=pl.String).alias("subject_kind")
+
+
+def kind_codes(subjects: pl.Series) -> pl.Series:
+    """:data:`KIND_CODES` of each value, in order (null for nulls and for values that need the slow check)."""
+    text = subjects.cast(pl.String)
+    normal = (text.str.len_bytes() == 18).fill_null(False)
+    codes = np.zeros(len(text), dtype=np.uint8)
+    if normal.any():
+        matrix = _byte_matrix(text.filter(normal))
+        ascii_normal = (((matrix >= 48) & (matrix <= 57)) | ((matrix >= 65) & (matrix <= 90))).all(axis=1)
+        person = ascii_normal & _ric_ok(matrix)
+        organisation = ~person & ascii_normal & _uscc_ok(matrix)
+        codes[normal.to_numpy()] = np.where(
+            person, KIND_CODES[PERSON], np.where(organisation, KIND_CODES[ORGANISATION], 0)
+        )
+    return pl.Series("subject_kind", codes).replace(0, None)
+
+
+def _byte_matrix(values: pl.Series) -> np.ndarray:
+    """Strings of 18 bytes each as an ``(n, 18)`` byte matrix (from the Arrow buffers, no Python strings)."""
+    import pyarrow as pa
+
+    array = values.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.large_string())
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].reshape(-1, 18)

@@ -24,7 +24,7 @@ def contributions(scored: Scored) -> dict[str, list[dict[str, Any]]]:
     unknown = len(scored.tables.rule_ids)
     rows = (
         scored.facts.lazy()
-        .filter(pl.col("occurred") <= scored.as_of)
+        .filter((pl.col("occurred") <= scored.as_of) & (pl.col("state") != cp.NOT_A_FACT))
         .sort("subject", "occurred", "source", "id")
         .select(
             "subject",
@@ -37,6 +37,8 @@ def contributions(scored: Scored) -> dict[str, list[dict[str, Any]]]:
         .collect()
     )
     out: dict[str, list[dict[str, Any]]] = {}
+    if scored.names is not None:
+        rows = rows.with_columns(scored.names.gather(rows["subject"]).alias("subject"))
     for subject, source, record, rule, points, state in rows.iter_rows():
         out.setdefault(subject, []).append(
             {

@@ -22,6 +22,7 @@ STATUS_NAMES = (
     "counted", "capped", "pending-notice", "cured", "expired", "repaired", "withdrawn",
     "not-yet-known", "not-confirmed", "suspended-contested",
 )  # fmt: skip
+NOT_A_FACT = 10  # a correction, withdrawal, cure or repair: kept among the facts only to name its subject
 CAP_PERIODS = {"month": 1, "quarter": 2, "year": 3}
 
 

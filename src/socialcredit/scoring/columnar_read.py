@@ -24,7 +24,7 @@ from socialcredit.records.files import RawRecord, parquet_files, read_raw_record
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
 from socialcredit.scoring.columnar_rows import fast_rows, zone
-from socialcredit.scoring.frames import RECORD_SCHEMA, from_records
+from socialcredit.scoring.frames import RECORD_SCHEMA, encode, from_records
 
 LOCATION: dict[str, pl.DataType] = {"_file": pl.UInt32(), "_line": pl.UInt64(), "_placed": pl.Boolean()}
 MAX_DETAILS = 1000
@@ -98,6 +98,21 @@ def read_unit(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator
         yield from _text(unit, policy, problems)
 
 
+def read_coded(unit: Unit, policy: Policy, problems: Problems) -> Iterator[pl.DataFrame]:
+    """Like :func:`read_unit`, but coded (``frames.encode``) with ``_file`` and ``_line``. Once a problem is
+    found, frames are no longer coded (nothing will be scored; reading goes on to find every problem)."""
+    frames = _parquet(unit, policy, problems, coded=True) if unit.fmt == "parquet" else _text(unit, policy, problems)
+    for frame in frames:
+        if problems.total or "_placed" not in frame.columns:
+            yield frame
+            continue
+        yield _encoded(frame, policy)
+
+
+def _encoded(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    return encode(frame.lazy(), policy).with_columns(frame["_file"], frame["_line"]).collect()
+
+
 def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.DataFrame]:
     batch: list[RawRecord] = []
     for raw in read_raw_records(unit.file):
@@ -109,23 +124,31 @@ def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.
         yield _validated(batch, unit.index, policy, problems)
 
 
-def _parquet(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.DataFrame]:
+def _parquet(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool = False) -> Iterator[pl.DataFrame]:
+    """Located frames of a Parquet unit: record frames, or with ``coded`` coded ones (``_file``, ``_line``)."""
     tz = zone(policy)
     for start in range(unit.offset, unit.offset + unit.rows, BATCH_ROWS):
         size = min(BATCH_ROWS, unit.offset + unit.rows - start)
         frame = pl.scan_parquet(unit.file).slice(start, size).collect()
         line = start + 1
-        fast = fast_rows(frame, policy, tz).with_columns(
+        fast = fast_rows(frame, policy, tz, coded=coded).with_columns(
             pl.lit(unit.index, dtype=pl.UInt32).alias("_file"),
             pl.int_range(line, line + frame.height, dtype=pl.UInt64).alias("_line"),
-            pl.lit(True).alias("_placed"),
         )
         slow = fast.select(pl.arg_where(~pl.col("_ok"))).to_series().to_list()
-        good = fast.filter(pl.col("_ok")).drop("_ok")
+        good = (fast.filter(pl.col("_ok")) if slow else fast).drop("_ok")
+        if not coded:
+            good = good.with_columns(pl.lit(True).alias("_placed"))
         if slow:
             rows = frame[slow].to_dicts()
             raws = [RawRecord(unit.file, line + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
-            good = pl.concat([good, _validated(raws, unit.index, policy, problems)], how="vertical")
+            checked = _validated(raws, unit.index, policy, problems)
+            if coded and policy is not None:
+                if problems.total:
+                    yield checked
+                    continue
+                checked = _encoded(checked, policy)
+            good = pl.concat([good, checked], how="vertical")
         yield good
 
 

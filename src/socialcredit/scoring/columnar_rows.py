@@ -12,9 +12,9 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 from socialcredit.policy.money import to_cents
-from socialcredit.records.schema import FIELDS, KINDS, STATUSES
-from socialcredit.scoring.columnar_ids import subject_kinds
-from socialcredit.scoring.frames import RECORD_SCHEMA, UTC_INSTANT
+from socialcredit.records.schema import FIELDS, STATUSES
+from socialcredit.scoring.columnar_ids import KIND_CODES, kind_codes
+from socialcredit.scoring.frames import CODED_SCHEMA, KIND_CODE, RECORD_SCHEMA, STATUS_CODE, UTC_INSTANT
 
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
@@ -23,6 +23,8 @@ TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "docu
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
+FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
+STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
 
 
 def zone(policy: Policy | None) -> str:
@@ -30,10 +32,14 @@ def zone(policy: Policy | None) -> str:
     return policy.policy.timezone if policy else "Asia/Shanghai"
 
 
-def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str) -> pl.DataFrame:
-    """Record-frame columns of ``batch`` plus ``_ok``: the row is certainly valid."""
+def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: bool = False) -> pl.DataFrame:
+    """Record-frame columns of ``batch`` plus ``_ok``: the row is certainly valid.
+
+    With ``coded`` (and a handbook), the columns of the coded frame (``frames.CODED_SCHEMA``) instead:
+    kind, status and rule as the indexes ``frames.encode`` gives them (rows not ``_ok`` have nulls there).
+    """
     if any(name not in FIELDS for name in batch.columns):
-        return _unchecked(batch.height)
+        return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
     closed = (*CLOSED_FIELDS, "rule") if policy is not None else CLOSED_FIELDS
@@ -44,32 +50,51 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str) -> pl.DataFra
     good += [occurred_ok, points_ok, _evidence_ok(schema)]
     if "recorded_at" in schema:
         columns.append(pl.col("recorded_at").alias("_raw_recorded_at"))
-    frame = (
-        batch.lazy()
-        .select(*columns, pl.all_horizontal(good).alias("_ok"))
-        .with_columns(pl.col("kind").fill_null("fact"), pl.col("status").fill_null("confirmed"))
+    frame = batch.lazy().select(*columns, pl.all_horizontal(good).alias("_ok"))
+    kind_code = pl.col("kind").fill_null("fact").replace_strict(KIND_CODE, default=None, return_dtype=pl.UInt8)
+    status_code = pl.col("status").fill_null("confirmed").replace_strict(STATUSES_GIVEN, default=None)
+    frame = frame.with_columns(
+        pl.col("kind").fill_null("fact"),
+        pl.col("status").fill_null("confirmed"),
+        kind_code.alias("_kind"),
+        status_code.cast(pl.UInt8).alias("_status"),
+        _subject_kinds(batch),
     )
-    recorded, recorded_ok = _recorded(schema, tz)
+    recorded, recorded_ok = _recorded(schema, tz, batch)
     frame = frame.with_columns(recorded.alias("recorded_at"), (pl.col("_ok") & recorded_ok).alias("_ok"))
-    kinds_of = subject_kinds(batch["subject"].cast(pl.String)).lazy() if "subject" in schema else _no_kinds()
-    frame = frame.join(kinds_of, on="subject", how="left", maintain_order="left")
     kinds = tuple(policy.policy.subjects) if policy else ("person", "organisation")
     checks = pl.col("_ok") & _shape_checks(kinds)
     if policy is not None:
         index = {rule.id: number for number, rule in enumerate(policy.rules)}
-        rule_index = pl.col("rule").replace_strict(index, default=None, return_dtype=pl.Int64)
+        rule_index = pl.col("rule").replace_strict(index, default=None, return_dtype=pl.Int32)
         frame = frame.with_columns(rule_index.alias("_rule_index"))
         checks = checks & _rule_checks(policy)
-    return frame.with_columns(checks.fill_null(False).alias("_ok")).select([*RECORD_SCHEMA, "_ok"]).collect()
+    frame = frame.with_columns(checks.fill_null(False).alias("_ok"))
+    if coded and policy is not None:
+        codes = [pl.col("_kind").alias("kind"), pl.col("_rule_index").alias("rule"), pl.col("_status").alias("status")]
+        return frame.with_columns(codes).select([*CODED_SCHEMA, "_ok"]).collect()
+    return frame.select([*RECORD_SCHEMA, "_ok"]).collect()
 
 
-def _unchecked(height: int) -> pl.DataFrame:
-    columns = {name: pl.Series(name, [None] * height, dtype=dtype) for name, dtype in RECORD_SCHEMA.items()}
+def _subject_kinds(batch: pl.DataFrame) -> pl.Expr:
+    """``subject_kind`` of each row as a code (``columnar_ids.kind_codes``), judged once per run of equal
+    subjects (records usually come grouped by subject), or once per distinct subject when they do not."""
+    if "subject" not in batch.columns:
+        return pl.lit(None, dtype=pl.UInt8).alias("subject_kind")
+    subjects = batch["subject"].cast(pl.String)
+    starts = (subjects != subjects.shift(1)).fill_null(True)
+    if int(starts.sum()) * 2 > batch.height:
+        distinct = subjects.drop_nulls().unique()
+        table = pl.DataFrame({"subject": distinct, "subject_kind": kind_codes(distinct)})
+        found = subjects.to_frame().join(table, on="subject", how="left", maintain_order="left")
+        return pl.lit(found["subject_kind"]).alias("subject_kind")
+    run = starts.cast(pl.UInt32).cum_sum() - 1
+    return pl.lit(kind_codes(subjects.filter(starts)).gather(run)).alias("subject_kind")
+
+
+def _unchecked(height: int, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    columns = {name: pl.Series(name, [None] * height, dtype=dtype) for name, dtype in schema.items()}
     return pl.DataFrame(columns).with_columns(pl.lit(False).alias("_ok"))
-
-
-def _no_kinds() -> pl.LazyFrame:
-    return pl.LazyFrame(schema={"subject": pl.String, "subject_kind": pl.String})
 
 
 def _is_text(dtype: pl.DataType) -> bool:
@@ -106,13 +131,15 @@ def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:
     return pl.lit(None, dtype=pl.Date), column.is_null()
 
 
-def _recorded(schema: pl.Schema, tz: str) -> tuple[pl.Expr, pl.Expr]:
+def _recorded(schema: pl.Schema, tz: str, batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
     """``recorded_at`` in UTC (by default the start of ``occurred_on`` in the handbook's zone), and whether a
     given value converted here."""
     default = pl.col("occurred_on").cast(pl.Datetime("us")).dt.replace_time_zone(tz).dt.convert_time_zone("UTC")
     default = default.cast(UTC_INSTANT)
     if "recorded_at" not in schema:
         return default, pl.lit(True)
+    if not batch["recorded_at"].null_count():
+        default = pl.lit(None, dtype=UTC_INSTANT)  # every record gives its own
     column, dtype = pl.col("_raw_recorded_at"), schema["recorded_at"]
     given: pl.Expr = pl.lit(None, dtype=UTC_INSTANT)
     if isinstance(dtype, pl.Datetime) and dtype.time_zone:
@@ -162,16 +189,16 @@ def _evidence_ok(schema: pl.Schema) -> pl.Expr:
 
 
 def _shape_checks(kinds: tuple[str, ...]) -> pl.Expr:
-    kind, ref, subject = pl.col("kind"), pl.col("ref"), pl.col("subject")
+    kind, ref, subject = pl.col("_kind"), pl.col("ref"), pl.col("subject")
     return (
-        kind.is_in(list(KINDS))
-        & pl.col("status").is_in(list(STATUSES))
+        kind.is_not_null()
+        & pl.col("_status").is_not_null()
         & pl.col("id").is_not_null()
         & pl.col("source").is_not_null()
-        & (subject.is_null() | pl.col("subject_kind").is_in(list(kinds)).fill_null(False))
-        & ((kind != "fact") | subject.is_not_null())
-        & (kind == "fact").eq(ref.is_null())
-        & (~kind.is_in(["fact", "correct"]) | pl.col("rule").is_not_null())
+        & (subject.is_null() | pl.col("subject_kind").is_in([KIND_CODES[kind] for kind in kinds]).fill_null(False))
+        & ((kind != FACT) | subject.is_not_null())
+        & (kind == FACT).eq(ref.is_null())
+        & ((kind > CORRECT) | pl.col("rule").is_not_null())
         & pl.col("occurred_on").is_not_null()
     )
 
@@ -179,7 +206,7 @@ def _shape_checks(kinds: tuple[str, ...]) -> pl.Expr:
 def _rule_checks(policy: Policy) -> pl.Expr:
     """``rule_problems`` over columns (``_rule_index``: index of the rule, null when unknown): rule known,
     source allowed, subject kind, points, document."""
-    checked = pl.col("kind").is_in(["fact", "correct"])
+    checked = pl.col("_kind") <= CORRECT
     rule = pl.col("_rule_index")
     rules = policy.rules
 
@@ -207,17 +234,28 @@ def _rule_checks(policy: Policy) -> pl.Expr:
 
 
 def _sources_ok(policy: Policy, rule: pl.Expr) -> pl.Expr:
-    """The source may report the rule: (rule, source) among the allowed pairs, or the rule names no sources."""
-    open_rules = [number for number, entry in enumerate(policy.rules) if entry.sources is None]
-    pairs = [f"{number}\x00{source}" for number, entry in enumerate(policy.rules) for source in entry.sources or ()]
-    pair = pl.concat_str([rule.cast(pl.String), pl.col("source")], separator="\x00")
-    return rule.is_in(open_rules) | pair.is_in(pairs)
+    """The source may report the rule: the rule names no sources, or (rule, source) is an allowed pair (a
+    lookup in a rules × named-sources table; a source no rule names is allowed only by open rules)."""
+    named = sorted({source for entry in policy.rules for source in entry.sources or ()})
+    width = len(named) + 1  # the last column: a source no rule names
+    allowed = [
+        entry.sources is None or (column < len(named) and named[column] in entry.sources)
+        for entry in policy.rules
+        for column in range(width)
+    ]
+    column = pl.col("source").replace_strict(named, list(range(len(named))), default=len(named), return_dtype=pl.Int64)
+    return pl.lit(pl.Series(allowed, dtype=pl.Boolean)).gather(rule.cast(pl.Int64) * width + column)
 
 
 def _kinds_ok(policy: Policy, rule: pl.Expr) -> pl.Expr:
-    """The rule applies to the subject's kind (persons or organisations), when the record names a subject."""
-    limited = [(number, entry.subjects) for number, entry in enumerate(policy.rules) if entry.subjects]
-    ok: pl.Expr = pl.lit(True)
-    for number, subjects in limited:
-        ok = ok & ((rule != number) | pl.col("subject_kind").is_null() | pl.col("subject_kind").is_in(subjects))
-    return ok
+    """The rule applies to the subject's kind (persons or organisations), when the record names a subject:
+    a lookup in a rules × kind-codes table."""
+    width = max(KIND_CODES.values()) + 1
+    allowed = [
+        not entry.subjects or any(KIND_CODES[kind] == code for kind in entry.subjects)
+        for entry in policy.rules
+        for code in range(width)
+    ]
+    kind = pl.col("subject_kind").cast(pl.Int64)
+    at = pl.lit(pl.Series(allowed, dtype=pl.Boolean)).gather(rule.cast(pl.Int64) * width + kind)
+    return kind.is_null() | at

@@ -16,8 +16,9 @@ from socialcredit.scoring import columnar_policy as cp
 from socialcredit.scoring.columnar_policy import PolicyTables
 
 
-def per_subject(facts: pl.LazyFrame, subjects: pl.LazyFrame, tables: PolicyTables, as_of: date) -> pl.LazyFrame:
-    """Aggregate facts per subject: counted sum, worst ceiling, list windows, next change.
+def per_subject(facts: pl.LazyFrame, subjects: pl.LazyFrame | None, tables: PolicyTables, as_of: date) -> pl.LazyFrame:
+    """Aggregate facts per subject: counted sum, worst ceiling, list windows, next change. ``subjects``: those
+    with records that are not among ``facts`` (None when ``facts`` keeps every record, as it does).
 
     A fact that occurs after ``as_of`` is no part of the standing, so it is not "pending notice" for step 11.
     """
@@ -43,7 +44,7 @@ def per_subject(facts: pl.LazyFrame, subjects: pl.LazyFrame, tables: PolicyTable
             ]
             aggregations += [pl.col(f"since_{k}").min(), pl.col(f"until_{k}").max()]
     rows = facts.select(pl.col("subject"), *masked)
-    every = pl.concat([rows, subjects.select("subject")], how="diagonal")
+    every = rows if subjects is None else pl.concat([rows, subjects.select("subject")], how="diagonal")
     return every.group_by("subject").agg(aggregations)
 
 

@@ -3,10 +3,13 @@
 Buckets hold each subject's records together, so most checks are local to a bucket. What is not:
 duplicate ``(source, id)`` keys of different subjects (found through key-hash buckets, confirmed here
 exactly), references without a subject (given their fact's subject here), and references whose fact
-is elsewhere (reported here with the reason).
+is elsewhere (reported here with the reason). The checks look records up through a :data:`Finder`:
+the staged records of a run (:func:`staged_finder`), or the input read again.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 
@@ -28,17 +31,19 @@ def every_record(job: Job, *, orphans: bool = True) -> pl.LazyFrame:
     return pl.concat(frames) if frames else pl.LazyFrame(schema=CODED_LOCATED)
 
 
-def duplicate_problems(job: Job, hashes: list[int], files: list[str]) -> Problems:
+Finder = Callable[[pl.Expr], pl.DataFrame]
+"""The records (coded, located: ``CODED_LOCATED``) for which an expression holds."""
+
+
+def staged_finder(job: Job, *, orphans: bool = True) -> Finder:
+    """A finder over the records staged in the buckets of ``job`` (and those set aside without a subject)."""
+    return lambda where: every_record(job, orphans=orphans).filter(where).collect()
+
+
+def duplicate_problems(find: Finder, hashes: list[int], files: list[str]) -> Problems:
     """Exact duplicates among the records whose key hash occurred twice."""
     problems = Problems()
-    found = (
-        every_record(job)
-        .with_columns(key_hash())
-        .filter(pl.col("_key").is_in(hashes))
-        .select("source", "id", "_file", "_line")
-        .sort("_file", "_line")
-        .collect()
-    )
+    found = find(key_hash().is_in(hashes)).select("source", "id", "_file", "_line").sort("_file", "_line")
     later = found.filter(pl.int_range(pl.len()).over("source", "id") > 0)
     for source, record_id, file, line in later.iter_rows():
         reason = f"duplicate (source, id) ({source}, {record_id})"
@@ -46,43 +51,51 @@ def duplicate_problems(job: Job, hashes: list[int], files: list[str]) -> Problem
     return problems
 
 
-def _targets(job: Job, wanted: pl.DataFrame, *, orphans: bool) -> pl.DataFrame:
+def targets(find: Finder, wanted: pl.DataFrame) -> pl.DataFrame:
     """For each wanted ``(source, ref)``: the record with that key (kind, subject), if any."""
     keys = wanted.select("source", pl.col("ref").alias("id")).unique()
+    hashes = keys.select(key_hash()).to_series().unique().implode()
     return (
-        every_record(job, orphans=orphans)
-        .join(keys.lazy(), on=["source", "id"], how="semi")
+        find(key_hash().is_in(hashes))
+        .join(keys, on=["source", "id"], how="semi")
         .select(
             "source",
             pl.col("id").alias("ref"),
             pl.col("kind").alias("_target_kind"),
             pl.col("subject").alias("_target_subject"),
         )
-        .collect()
     )
+
+
+def link_orphans(orphans: pl.DataFrame, found: pl.DataFrame, files: list[str]) -> tuple[pl.DataFrame, Problems]:
+    """Subjectless references given the subject of their fact (``found``: :func:`targets` of them), and the
+    problems of those whose target is missing or not a fact."""
+    linked = orphans.join(found, on=["source", "ref"], how="left")
+    good = linked.filter(pl.col("_target_kind") == 0)
+    problems = reference_problem_list(
+        linked.filter(pl.col("_target_kind").is_null() | (pl.col("_target_kind") != 0)), files
+    )
+    resolved = good.with_columns(pl.col("_target_subject").alias("subject")).select(orphans.columns)
+    return resolved, problems
 
 
 def resolve_orphans(job: Job, files: list[str]) -> Problems:
     """Give subjectless references the subject of their fact and file them into the buckets."""
     orphans = pl.read_parquet(job.work / "orphans" / "*.parquet")
-    linked = orphans.join(_targets(job, orphans, orphans=True), on=["source", "ref"], how="left")
-    good = linked.filter(pl.col("_target_kind") == 0)
-    problems = _reference_problems(
-        linked.filter(pl.col("_target_kind").is_null() | (pl.col("_target_kind") != 0)), files
-    )
+    resolved, problems = link_orphans(orphans, targets(staged_finder(job), orphans), files)
     if not problems.total:
-        resolved = good.with_columns(pl.col("_target_subject").alias("subject")).select(list(CODED_LOCATED))
+        resolved = resolved.select(list(CODED_LOCATED))
         write_buckets(job, "buckets", resolved.with_columns(subject_bucket(job.partitions)), "orphans.parquet")
     return problems
 
 
-def reference_problems(job: Job, suspects: pl.DataFrame, files: list[str]) -> Problems:
+def reference_problems(find: Finder, suspects: pl.DataFrame, files: list[str]) -> Problems:
     """Why references found no fact of their subject in their bucket: missing, not a fact, other subject."""
-    linked = suspects.join(_targets(job, suspects, orphans=False), on=["source", "ref"], how="left")
-    return _reference_problems(linked, files)
+    linked = suspects.join(targets(find, suspects), on=["source", "ref"], how="left")
+    return reference_problem_list(linked, files)
 
 
-def _reference_problems(linked: pl.DataFrame, files: list[str]) -> Problems:
+def reference_problem_list(linked: pl.DataFrame, files: list[str]) -> Problems:
     problems = Problems()
     for row in linked.sort("_file", "_line").iter_rows(named=True):
         ref, kind = row["ref"], row["_target_kind"]

@@ -22,8 +22,8 @@ import polars as pl
 from socialcredit.policy.model import Policy
 from socialcredit.scoring.columnar import Scored, public_columns, score_coded
 from socialcredit.scoring.columnar_json import scored_json
-from socialcredit.scoring.columnar_read import Problems, Unit, read_unit
-from socialcredit.scoring.frames import CODED_SCHEMA, encode
+from socialcredit.scoring.columnar_read import Problems, Unit, read_coded
+from socialcredit.scoring.frames import CODED_SCHEMA
 
 SUBJECT_SEED, KEY_SEED = 20210618, 3711082
 LOCATION = ["_file", "_line"]
@@ -42,6 +42,7 @@ class Job:
     partitions: int
     work: Path
     explain: bool = False
+    files: tuple[str, ...] = ()  # the input files, by index (for messages)
 
     def bucket_dir(self, kind: str, bucket: int) -> Path:
         return self.work / kind / f"{bucket:05d}"
@@ -61,8 +62,19 @@ def subject_bucket(partitions: int) -> pl.Expr:
 
 
 def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
-    """A 64-bit hash of the ``(source, id)`` key (exact comparisons follow wherever two collide)."""
-    return pl.struct(pl.col(source).alias("source"), pl.col(record_id).alias("id")).hash(KEY_SEED).alias("_key")
+    """A 64-bit hash of the ``(source, id)`` key (exact comparisons follow wherever two collide): the two
+    values hashed apart (seeded differently) and combined."""
+    return (pl.col(record_id).hash(KEY_SEED) ^ pl.col(source).hash(KEY_SEED + 1)).alias("_key")
+
+
+def repeated(hashes: pl.Series) -> list[int]:
+    """The values that occur more than once in ``hashes`` (sorted, then neighbours compared: cheaper than a
+    hash table on random 64-bit values)."""
+    ordered = hashes.drop_nulls().sort()
+    if ordered.len() < 2:
+        return []
+    same = ordered.slice(1) == ordered.slice(0, ordered.len() - 1)
+    return ordered.slice(1).filter(same).unique().to_list()
 
 
 def split_unit(job: Job, unit: Unit, number: int) -> SplitResult:
@@ -74,11 +86,11 @@ def split_unit(job: Job, unit: Unit, number: int) -> SplitResult:
     problems = Problems()
     records = orphans = 0
     coded: list[pl.DataFrame] = []
-    for frame in read_unit(unit, job.policy, problems):
+    for frame in read_coded(unit, job.policy, problems):
         records += frame.height
         if problems.total:
             continue  # keep reading to report every problem; nothing will be scored
-        coded.append(encode(frame.lazy(), job.policy).with_columns(frame["_file"], frame["_line"]).collect())
+        coded.append(frame)
         if sum(part.height for part in coded) >= FLUSH_ROWS:
             orphans += _flush(job, coded, f"u{number:06d}-{records:012d}.parquet")
             coded = []
@@ -119,7 +131,7 @@ def duplicate_hashes(job: Job, bucket: int) -> list[int]:
     if not any(folder.glob("*.parquet")):
         return []
     keys = pl.scan_parquet(folder / "*.parquet").select("_key")
-    return keys.filter(pl.col("_key").is_duplicated()).unique().collect()["_key"].to_list()
+    return repeated(keys.collect()["_key"])
 
 
 def read_bucket(job: Job, bucket: int) -> pl.LazyFrame:
@@ -142,7 +154,7 @@ def unmatched_references(coded: pl.DataFrame) -> pl.DataFrame:
 
 
 def score_bucket(job: Job, bucket: int) -> tuple[int, pl.DataFrame]:
-    """Score subject bucket ``bucket`` into ``out/NNNNN.parquet`` (task 3).
+    """Score subject bucket ``bucket`` into ``out/NNNNN.arrow`` (task 3).
 
     Returns the number of subjects and the references that found no fact (empty when all is well).
     """
@@ -151,10 +163,21 @@ def score_bucket(job: Job, bucket: int) -> tuple[int, pl.DataFrame]:
     if scored.unattached:
         bad = unmatched_references(coded)
         return 0, bad.select("source", "ref", "subject", "kind", *LOCATION)
+    write_standings(job, scored, bucket)
+    return scored.subjects.height, coded.clear().select("source", "ref", "subject", "kind", *LOCATION)
+
+
+def write_standings(job: Job, scored: Scored, part: int) -> None:
+    """The standings of one partition into ``out/NNNNN.arrow`` (Arrow IPC, uncompressed: written once and read
+    once, on the same storage)."""
     out = job.work / "out"
     out.mkdir(parents=True, exist_ok=True)
-    _standings(job, scored).write_parquet(out / f"{bucket:05d}.parquet", compression="zstd")
-    return scored.subjects.height, coded.clear().select("source", "ref", "subject", "kind", *LOCATION)
+    _standings(job, scored).write_ipc(out / f"{part:05d}.arrow", compression="uncompressed")
+
+
+def read_part(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    """The standings of one partition (:func:`write_standings`)."""
+    return pl.read_ipc(path, columns=columns)
 
 
 def _standings(job: Job, scored: Scored) -> pl.DataFrame:

@@ -75,7 +75,7 @@ class PartitionedPopulation:
             try:
                 run = PartitionedRun.start(
                     self.path, policy, as_of, known_at, self.consents, partitions=self.partitions,
-                    work_dir=self.work_dir, progress=self.progress,
+                    work_dir=self.work_dir, progress=self.progress, stage=True,
                 )  # fmt: skip
             except RecordError as error:
                 raise labelled(error, policy, label) from None
@@ -155,9 +155,9 @@ def _written(run: PartitionedRun) -> pl.DataFrame:
     """The standings the run wrote, as one outcome frame sorted by subject."""
     import polars as pl
 
-    from socialcredit.scoring.partitioned_tasks import empty_output
+    from socialcredit.scoring.partitioned_tasks import empty_output, read_part
 
-    parts = [pl.read_parquet(part, columns=OUTPUT) for part in run.parts()]
+    parts = [read_part(part, OUTPUT) for part in run.parts()]
     return pl.concat(parts).sort("subject") if parts else empty_output(run.job).select(OUTPUT)
 
 
