@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI
@@ -15,6 +16,9 @@ from socialcredit.db.connect import Database, open_database
 from socialcredit.settings import Settings
 
 PREFIX = "/api/v1"
+# A server process's log writer thread holds the database's write lock while it commits; a short switch
+# interval lets it finish while the event loop is busy (Python's default, 5 ms, made checks wait in line).
+SWITCH_INTERVAL_SECONDS = 0.0005
 SESSION_COOKIE = "socialcredit_session"
 
 
@@ -63,4 +67,10 @@ def served_app() -> FastAPI:
     the database was migrated before the processes started)."""
     from socialcredit.settings import load_settings
 
+    tune_for_serving()
     return create_app(load_settings(), refresh="worker")
+
+
+def tune_for_serving() -> None:
+    """Settings of a process that serves requests (``socialcredit serve``), not of one that imports the app."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)

@@ -91,7 +91,7 @@ def serve(
 
     import uvicorn
 
-    from socialcredit.api.app import create_app
+    from socialcredit.api.app import create_app, tune_for_serving
     from socialcredit.db.connect import open_database
     from socialcredit.settings import load_settings
 
@@ -99,6 +99,7 @@ def serve(
     worker = multiprocessing.get_context("spawn").Process(target=standings_worker, args=(settings,), daemon=True)
     if workers == 1:
         app = create_app(settings, migrate=True, refresh="worker")
+        tune_for_serving()
         worker.start()
         try:
             uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)

@@ -7,6 +7,7 @@ points, no grade, no national identifier behind a passport number.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,7 +27,17 @@ class Identifier:
 
 def classify(raw: str) -> Identifier:
     """The identifier a relying party sent; IdentifierError saying what is wrong when it is neither kind."""
-    value = normalize(raw) if isinstance(raw, str) else ""
+    return _classified(raw) if isinstance(raw, str) else _classify("")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _classified(raw: str) -> Identifier:
+    """:func:`_classify`, remembered: the same people are checked again and again (errors are not kept)."""
+    return _classify(raw)
+
+
+def _classify(raw: str) -> Identifier:
+    value = normalize(raw)
     try:
         return Identifier(parse_subject(value).id, "national-id")
     except IdentifierError as error:
