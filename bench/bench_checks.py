@@ -15,6 +15,7 @@ Run: python -m bench.bench_checks [--only screen|writer|http] [--subjects 100000
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -164,16 +165,18 @@ def platform(folder: Path, subjects: int) -> tuple[dict[str, str], str, list[str
     return env, key["api_key"], people
 
 
-def start_server(env: dict[str, str], port: int) -> Any:
+def start_server(env: dict[str, str], port: int, *options: str) -> Any:
+    """``socialcredit serve`` in its own process group (so that a kill reaches every process of it)."""
     import subprocess
     import sys
     import urllib.request
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "socialcredit", "serve", "--port", str(port)],
+        [sys.executable, "-m", "socialcredit", "serve", "--port", str(port), *options],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -182,8 +185,74 @@ def start_server(env: dict[str, str], port: int) -> Any:
             return server
         except OSError:
             time.sleep(0.2)
-    server.kill()
+    stop_server(server)
     raise RuntimeError("the server did not start")
+
+
+def stop_server(server: Any, sig: int | None = None) -> None:
+    """Signal every process of the server's group (SIGKILL unless ``sig``) and wait for the server."""
+    import os
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, sig or signal.SIGKILL)
+    server.wait()
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time so far of a server and every process under it (its workers, its standings worker)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += cpu_seconds(current)
+            todo.extend(int(child) for child in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except OSError:
+            continue
+    return total
+
+
+WRK_SCRIPT = """
+local people = {}
+for line in io.lines("%(people)s") do people[#people + 1] = line end
+math.randomseed(%(seed)d)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(key)s"
+request = function()
+  local body = '{"subject":"' .. people[math.random(#people)] .. '","service":"%(service)s","purpose":"ticket-sale"}'
+  return wrk.format(nil, "%(path)s", nil, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format('WRK {"requests":%%d,"seconds":%%f,"non2xx":%%d,"errors":%%d,"p50_us":%%d,"p99_us":%%d}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def wrk_load(
+    port: int, key: str, people_file: Path, seconds: float, connections: int, *, path: str = "/api/v1/checks"
+) -> dict[str, Any]:
+    """The same requests from ``wrk`` (one thread, C, keep-alive): a load generator that leaves the cores to the
+    server. Figures as wrk counts them; a 404 floor counts its answers as requests."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"people": people_file, "seed": 7, "key": key, "service": SERVICE, "path": path})
+    try:
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "-s", script.name, f"http://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(script.name).unlink()
+    return dict(json.loads(done.stdout.split("WRK ", 1)[1].splitlines()[0]))
 
 
 async def load(
@@ -251,58 +320,90 @@ def logged_ids(env: dict[str, str]) -> set[str]:
         return {row[0] for row in connection.execute("SELECT decision_id FROM check_log")}
 
 
-def bench_http(subjects: int, seconds: float, connections: int, port: int) -> dict[str, Any]:
-    import asyncio
-    import os
-    import signal
+def bench_http(
+    subjects: int, seconds: float, connections: int, port: int, workers: list[int], access_log: bool
+) -> dict[str, Any]:
+    """Single checks against ``serve`` for each number of ``workers``, the 404 floor, and the kill test."""
+    import shutil
     import tempfile
 
+    use_wrk = shutil.which("wrk") is not None
+    options = [] if access_log else ["--no-access-log"]
+    figures: dict[str, Any] = {"load_generator": "wrk" if use_wrk else "python asyncio", "connections": connections}
     with tempfile.TemporaryDirectory() as folder:
         env, key, people = platform(Path(folder), subjects)
-        server = start_server(env, port)
-        try:
-            asyncio.run(load(port, key, people, 2, connections))  # warm up
-            cpu = cpu_seconds(server.pid)
-            result = asyncio.run(load(port, key, people, seconds, connections))
-            cpu = cpu_seconds(server.pid) - cpu
-            floor = asyncio.run(load(port, key, people, seconds / 2, connections, path="/api/v1/no-such-route"))
-        finally:
-            server.kill()
-            server.wait()
-        latencies = sorted(result["latencies"])
-        figures = {
-            "checks_per_s": round(len(latencies) / seconds),
-            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2) if latencies else None,
-            "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2) if latencies else None,
-            "errors": result["errors"],
-            "connections": connections,
-            "server_cpu_us_per_check": round(cpu / max(1, len(latencies)) * 1e6),
-            "floor_404_per_s": round(len(floor["latencies"]) / (seconds / 2)),
-        }
-        print(
-            f"single checks over HTTP, logged before answered ({connections} connections, {seconds:.0f} s): "
-            f"{figures['checks_per_s']:,} checks/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
-            f"{figures['errors']} errors; server CPU {figures['server_cpu_us_per_check']} µs per check; "
-            f"floor (the framework answering 404 to the same requests): {figures['floor_404_per_s']:,}/s"
-        )
-        figures["kill"] = kill_test(env, key, people, port, connections)
+        people_file = Path(folder) / "people.txt"
+        people_file.write_text("\n".join(people) + "\n", encoding="utf-8")
+
+        def measure(path: str = "/api/v1/checks", length: float = seconds) -> dict[str, Any]:
+            if use_wrk:
+                return wrk_load(port, key, people_file, length, connections, path=path)
+            return _summary(asyncio_load(port, key, people, length, connections, path=path), length)
+
+        for count in workers:
+            server = start_server(env, port, *options, "--workers", str(count))
+            try:
+                measure(length=2)  # warm up
+                cpu = server_cpu_seconds(server.pid)
+                result = measure()
+                cpu = server_cpu_seconds(server.pid) - cpu
+                floor = measure("/api/v1/no-such-route", seconds / 2)
+            finally:
+                stop_server(server)
+            row = {
+                "checks_per_s": round(result["requests"] / result["seconds"]),
+                "p50_ms": round(result["p50_us"] / 1000, 2),
+                "p99_ms": round(result["p99_us"] / 1000, 2),
+                "errors": result["errors"] + result["non2xx"],
+                "server_cpu_us_per_check": round(cpu / max(1, result["requests"]) * 1e6),
+                "floor_404_per_s": round(floor["requests"] / floor["seconds"]),
+            }
+            figures[f"workers_{count}"] = row
+            print(
+                f"single checks over HTTP, logged before answered ({count} server process(es), {connections} "
+                f"connections, {figures['load_generator']}, {seconds:.0f} s): {row['checks_per_s']:,} checks/s, "
+                f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, {row['errors']} errors; server CPU "
+                f"{row['server_cpu_us_per_check']} µs per check; floor (the framework answering 404 to the same "
+                f"requests): {row['floor_404_per_s']:,}/s"
+            )
+        figures["kill"] = kill_test(env, key, people, port, connections, [*options, "--workers", str(workers[-1])])
         cli(env, "audit", "verify")
-    del os, signal
     return figures
 
 
-def kill_test(env: dict[str, str], key: str, people: list[str], port: int, connections: int) -> dict[str, Any]:
-    """Kill the server with SIGKILL mid-load: every check answered must be in the log afterwards."""
+def _summary(result: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The asyncio load generator's result in wrk's terms."""
+    latencies = sorted(result["latencies"])
+    at = (lambda share: latencies[min(len(latencies) - 1, int(len(latencies) * share))] * 1e6) if latencies else None
+    return {
+        "requests": len(latencies),
+        "seconds": seconds,
+        "non2xx": 0,
+        "errors": result["errors"],
+        "p50_us": at(0.5) if at else 0,
+        "p99_us": at(0.99) if at else 0,
+    }
+
+
+def asyncio_load(
+    port: int, key: str, people: list[str], seconds: float, connections: int, *, path: str = "/api/v1/checks"
+) -> dict[str, Any]:
     import asyncio
-    import os
-    import signal
+
+    return asyncio.run(load(port, key, people, seconds, connections, path=path))
+
+
+def kill_test(
+    env: dict[str, str], key: str, people: list[str], port: int, connections: int, options: list[str]
+) -> dict[str, Any]:
+    """Kill every process of the server with SIGKILL mid-load: every check answered must be in the log."""
     import threading
 
-    server = start_server(env, port)
-    timer = threading.Timer(3.0, lambda: os.kill(server.pid, signal.SIGKILL))
+    server = start_server(env, port, *options)
+    timer = threading.Timer(3.0, lambda: stop_server(server))
     timer.start()
-    result = asyncio.run(load(port, key, people, 6, connections))
-    server.wait()
+    result = asyncio_load(port, key, people, 6, connections)
+    timer.join()
     answered = set(result["answered"])
     lost = answered - logged_ids(env)
     figures = {"answered_before_kill": len(answered), "lost": len(lost)}
@@ -350,15 +451,14 @@ def bench_writer(seconds: float = 5) -> dict[str, Any]:
             for thread in threads:
                 thread.join()
             cpu = time.process_time() - cpu
-            figures[clients] = {
+            row = figures[f"clients_{clients}"] = {
                 "checks_per_s": round(done[0] / seconds),
                 "cpu_us_per_check": round(cpu / done[0] * 1e6),
                 "mean_batch": round(done[0] / max(1, service.writer.batches - batches), 1),
             }
             print(
-                f"check log alone, {clients} waiting clients: {figures[clients]['checks_per_s']:,} checks/s, "
-                f"{figures[clients]['cpu_us_per_check']} µs CPU per check, "
-                f"{figures[clients]['mean_batch']} checks per commit"
+                f"check log alone, {clients} waiting clients: {row['checks_per_s']:,} checks/s, "
+                f"{row['cpu_us_per_check']} µs CPU per check, {row['mean_batch']} checks per commit"
             )
         service.stop()
         db.dispose()
@@ -371,7 +471,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--probe", type=int, default=2_000_000, help="Identifiers screened.")
     parser.add_argument("--http-subjects", type=int, default=20_000, help="People on the served platform.")
     parser.add_argument("--seconds", type=float, default=10, help="Length of the HTTP load.")
-    parser.add_argument("--connections", type=int, default=16, help="Concurrent keep-alive connections.")
+    parser.add_argument("--connections", type=int, default=8, help="Concurrent keep-alive connections.")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="Server processes to measure (`serve --workers`)."
+    )
+    parser.add_argument("--access-log", action="store_true", help="Serve with uvicorn's access log on.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", choices=["screen", "writer", "http"], default=None)
     args = parser.parse_args(argv)
@@ -381,7 +485,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.only in (None, "writer"):
         results["writer"] = bench_writer()
     if args.only in (None, "http"):
-        results["http"] = bench_http(args.http_subjects, args.seconds, args.connections, args.port)
+        results["http"] = bench_http(
+            args.http_subjects, args.seconds, args.connections, args.port, args.workers, args.access_log
+        )
     return results
 
 
