@@ -59,3 +59,20 @@ def test_dask_and_local_runs_write_the_same_parquet(client, tmp_path: Path) -> N
         outputs.append(pl.read_parquet(tmp_path / f"{name}.parquet").sort("subject"))
     assert outputs[0].equals(outputs[1])
     assert outputs[0].height == len(evaluate_all(SAMPLE, policy, AS_OF))
+
+
+def test_dask_scores_files_on_their_own(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    policy = load_policy(HANDBOOK)
+    folder = tmp_path / "records"
+    folder.mkdir()
+    records = pl.read_ndjson(SAMPLE, infer_schema_length=None)
+    subjects = sorted(records["subject"].drop_nulls().unique().to_list())
+    half = set(subjects[: len(subjects) // 2])
+    for name, part in records.group_by(pl.col("subject").is_in(sorted(half)), maintain_order=True):
+        part.write_parquet(folder / f"part-{name[0]}.parquet")
+    run = PartitionedRun.start(folder, policy, AS_OF, runner=DaskRunner(client), work_dir=tmp_path, explain=True)
+    try:
+        assert not run.staged
+        assert _json(list(run.json_lines())) == [s.as_json() for s in evaluate_all(folder, policy, AS_OF)]
+    finally:
+        run.close()

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 
     from socialcredit.scoring.partitioned import PartitionedRun, Runner
 
-PHASES = {"read": "Reading and checking records", "keys": "Checking keys", "score": "Scoring partitions"}
+PHASES = {
+    "files": "Reading, checking and scoring files",
+    "read": "Reading and checking records",
+    "keys": "Checking keys",
+    "score": "Scoring partitions",
+}
 
 
 class Engine(StrEnum):
@@ -41,7 +46,10 @@ def score_command(
     ),
     out: Path | None = typer.Option(None, "--out", help="Output Parquet file: one row per subject."),
     partitions: int | None = typer.Option(
-        None, "--partitions", help="Hash partitions of the subjects (default: about 2 million records each)."
+        None,
+        "--partitions",
+        help="Stage records into N hash partitions of the subjects. Default: score each file on its own when "
+        "the files hold disjoint subjects, else partitions of about 2 million records.",
     ),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or dask (a cluster)."),
     scheduler: str | None = typer.Option(

@@ -80,7 +80,7 @@ def score_coded(
     resolved, unattached = resolve_facts(frame, tables, as_of, known_utc)
     check_resolved(resolved, tables)
     facts = apply_caps(resolved, tables)
-    rows = per_subject(facts.lazy(), None, tables, as_of).filter(pl.col("subject").is_not_null())
+    rows = per_subject(facts.lazy(), None, tables, as_of)
     named = rows.with_columns(pl.lit(names).gather(pl.col("subject")).alias("subject"))
     subjects = finish(named, tables, consent).sort("subject").collect()
     return Scored(tables, as_of, known, subjects, facts, unattached, names)

@@ -16,7 +16,7 @@ from socialcredit.errors import RecordError
 from socialcredit.records.schema import KINDS
 from socialcredit.scoring import columnar_policy as cp
 from socialcredit.scoring.columnar_policy import DateShifts, PolicyTables
-from socialcredit.scoring.frames import RECORD_STATUSES, STATUS_CODE
+from socialcredit.scoring.frames import RECORD_STATUSES, STATUS_CODE, key_hash
 
 FACT, CORRECT, WITHDRAW, CURE, REPAIR = (KINDS.index(kind) for kind in KINDS)
 PENDING, CONFIRMED, REJECTED, CONTESTED, SUSPENDED = (STATUS_CODE[status] for status in RECORD_STATUSES)
@@ -106,13 +106,14 @@ def resolve_facts(
 
 
 def _with_actions(facts: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
-    """Facts with the columns of their actions (null without any). Only facts whose id some action names can
-    have any: the join runs on those (a cheap membership test on one column picks them), and its columns
-    are written into place, so the facts themselves are not copied."""
+    """Facts with the columns of their actions (null without any). Only facts whose key some action names can
+    have any: the join runs on those (a membership test of key hashes picks them), and its columns are
+    written into place, so the facts themselves are not copied."""
     columns = [(name, dtype) for name, dtype in actions.schema.items() if name not in KEY]
     if actions.height == 0:
         return facts.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in columns)
-    named = facts["id"].is_in(actions["id"].unique().implode())
+    wanted = actions.select(key_hash())["_key"].unique()
+    named = facts.select(key_hash())["_key"].is_in(wanted.implode())
     rows = named.arg_true()
     acted = facts[rows].select(KEY).with_columns(rows.alias("_row")).join(actions, on=KEY, how="inner")
     places = acted["_row"]

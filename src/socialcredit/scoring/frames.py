@@ -41,6 +41,13 @@ CODED_SCHEMA: dict[str, pl.DataType] = {
 RECORD_STATUSES = (*STATUSES, "suspended")
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 STATUS_CODE = {status: code for code, status in enumerate(RECORD_STATUSES)}
+KEY_SEED = 3711082
+
+
+def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
+    """A 64-bit hash of the ``(source, id)`` key (exact comparisons follow wherever two collide): the two
+    values hashed apart (seeded differently) and combined."""
+    return (pl.col(record_id).hash(KEY_SEED) ^ pl.col(source).hash(KEY_SEED + 1)).alias("_key")
 
 
 def from_records(records: Iterable[Record]) -> pl.DataFrame:

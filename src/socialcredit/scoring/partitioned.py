@@ -34,7 +34,13 @@ from socialcredit.scoring.partitioned_checks import (
     resolve_orphans,
     staged_finder,
 )
-from socialcredit.scoring.partitioned_direct import GroupResult, direct_groups, reread_finder, score_group
+from socialcredit.scoring.partitioned_direct import (
+    GroupResult,
+    direct_groups,
+    reread_finder,
+    score_group,
+    subject_hashes,
+)
 from socialcredit.scoring.partitioned_tasks import (
     Job,
     duplicate_hashes,
@@ -144,7 +150,12 @@ class PartitionedRun:
         count = partitions or default_partitions(pieces)
         if not 1 <= count <= MAX_PARTITIONS:
             raise UserError(f"--partitions must be between 1 and {MAX_PARTITIONS}; got {count}")
-        groups = None if stage or (stage is None and partitions) else direct_groups(pieces)
+        chosen = runner or LocalRunner()
+
+        def hashes(files: list[str]) -> Iterable[pl.Series | None]:
+            return chosen.map(subject_hashes, [(file,) for file in files])[0]
+
+        groups = None if stage or (stage is None and partitions) else direct_groups(pieces, hashes)
         files = [""] * (max((unit.index for unit in pieces), default=0) + 1)
         for unit in pieces:
             files[unit.index] = unit.file
@@ -153,9 +164,9 @@ class PartitionedRun:
         run = cls(job, files, staged=groups is None)
         try:
             if groups is None:
-                run._execute(pieces, runner or LocalRunner(), progress or (lambda *_: None))
+                run._execute(pieces, chosen, progress or (lambda *_: None))
             else:
-                run._execute_direct(groups, runner or LocalRunner(), progress or (lambda *_: None))
+                run._execute_direct(groups, chosen, progress or (lambda *_: None))
         except BaseException:
             run.close()
             raise
@@ -165,7 +176,7 @@ class PartitionedRun:
         """Score each file on its own (``partitioned_direct``); check what crosses files as the staged run."""
         job, shared = self.job, len(groups) > 1
         items = [(job, group, number, shared) for number, group in enumerate(groups)]
-        results: list[GroupResult] = _gather(runner.map(score_group, items), "read", progress)
+        results: list[GroupResult] = _gather(runner.map(score_group, items), "files", progress)
         problems = Problems()
         for result in results:
             problems.merge(result.problems)

@@ -10,6 +10,7 @@ input again (:func:`reread_finder`, only when something is wrong).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from socialcredit.scoring.partitioned_tasks import (
     write_standings,
 )
 
+HashMap = Callable[[list[str]], Iterable["pl.Series | None"]] | None
 DIRECT_ROWS = 4_000_000  # a file scored on its own holds at most this many records (memory: ~1 GB)
 DIRECT_TEXT_BYTES = 1 << 30
 SUSPECT_COLUMNS = ["source", "ref", "subject", "kind", *LOCATION]
@@ -51,12 +53,12 @@ class GroupResult:
     suspects: pl.DataFrame
 
 
-def direct_groups(pieces: list[Unit]) -> list[list[Unit]] | None:
+def direct_groups(pieces: list[Unit], hashes: HashMap = None) -> list[list[Unit]] | None:
     """The input's units grouped by file when every file can be scored on its own, else None.
 
     A file can when it fits (:data:`DIRECT_ROWS`) and, for more than one file, when no subject has
     records in two files and every record names its subject (a reference without one may point into
-    another file).
+    another file). ``hashes`` maps :func:`subject_hashes` over the files (e.g. as parallel tasks).
     """
     by_file: dict[int, list[Unit]] = {}
     for unit in pieces:
@@ -64,7 +66,7 @@ def direct_groups(pieces: list[Unit]) -> list[list[Unit]] | None:
     groups = list(by_file.values())
     if not groups or not all(_fits(group) for group in groups):
         return None
-    if len(groups) > 1 and not _disjoint([group[0].file for group in groups]):
+    if len(groups) > 1 and not _disjoint([group[0].file for group in groups], hashes):
         return None
     return groups
 
@@ -75,14 +77,11 @@ def _fits(group: list[Unit]) -> bool:
     return sum(unit.rows for unit in group) <= DIRECT_ROWS
 
 
-def _disjoint(files: list[str]) -> bool:
-    hashes = []
-    for file in files:
-        found = subject_hashes(file)
-        if found is None:
-            return False
-        hashes.append(found)
-    return not repeated(pl.concat(hashes))
+def _disjoint(files: list[str], hashes: HashMap) -> bool:
+    found = list(hashes(files) if hashes else map(subject_hashes, files))
+    if any(each is None for each in found):
+        return False
+    return not repeated(pl.concat([each for each in found if each is not None]))
 
 
 def subject_hashes(file: str) -> pl.Series | None:

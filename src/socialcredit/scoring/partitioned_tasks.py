@@ -23,9 +23,11 @@ from socialcredit.policy.model import Policy
 from socialcredit.scoring.columnar import Scored, public_columns, score_coded
 from socialcredit.scoring.columnar_json import scored_json
 from socialcredit.scoring.columnar_read import Problems, Unit, read_coded
-from socialcredit.scoring.frames import CODED_SCHEMA
+from socialcredit.scoring.frames import CODED_SCHEMA, key_hash
 
-SUBJECT_SEED, KEY_SEED = 20210618, 3711082
+__all__ = ["key_hash"]  # re-exported: the tasks' key hash is the engine's
+
+SUBJECT_SEED = 20210618
 LOCATION = ["_file", "_line"]
 FLUSH_ROWS = 2_000_000
 CODED_LOCATED: dict[str, pl.DataType] = {**CODED_SCHEMA, "_file": pl.UInt32(), "_line": pl.UInt64()}
@@ -59,12 +61,6 @@ class SplitResult:
 
 def subject_bucket(partitions: int) -> pl.Expr:
     return (pl.col("subject").hash(SUBJECT_SEED) % partitions).cast(pl.Int64).alias("_bucket")
-
-
-def key_hash(source: str = "source", record_id: str = "id") -> pl.Expr:
-    """A 64-bit hash of the ``(source, id)`` key (exact comparisons follow wherever two collide): the two
-    values hashed apart (seeded differently) and combined."""
-    return (pl.col(record_id).hash(KEY_SEED) ^ pl.col(source).hash(KEY_SEED + 1)).alias("_key")
 
 
 def repeated(hashes: pl.Series) -> list[int]:
