@@ -229,3 +229,20 @@ def test_a_conflict_late_in_the_file_writes_nothing_and_names_its_line(platform:
         import_file(session, actor=platform.admin, path=jsonl, source="court", chunk_size=4)
     assert caught.value.details == [f"{jsonl}:13: id: (court, a1) was already recorded with different content"]
     assert platform.count("records") == 1
+
+
+def test_json_lines_problems_name_the_physical_line_across_blank_lines(platform: Setup, tmp_path: Path) -> None:
+    platform.source("court")
+    good = [
+        json.dumps({"id": f"g{i}", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"}) for i in range(4)
+    ]
+    bad = json.dumps({"id": "b1", "subject": PERSON, "rule": "nope", "occurred_on": "2024-03-01"})
+    path = tmp_path / "blank.jsonl"
+    path.write_text("\n".join([good[0], "", "  ", good[1], good[2], "", bad, good[3]]), encoding="utf-8")
+    with pytest.raises(RecordError) as caught, platform.unit() as session:
+        import_file(session, actor=platform.admin, path=path, source="court", chunk_size=3)
+    assert [line.split(": ")[0] for line in caught.value.details] == [f"{path}:7"]
+    path.write_text(path.read_text(encoding="utf-8").replace(bad, ""), encoding="utf-8")
+    with platform.unit() as session:
+        result = import_file(session, actor=platform.admin, path=path, source="court", chunk_size=3)
+    assert (result.accepted, result.duplicates) == (4, 0)

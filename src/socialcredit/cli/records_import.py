@@ -37,7 +37,7 @@ def import_command(
     keep_recorded_at: bool = typer.Option(
         False, "--keep-recorded-at", help="Keep the file's recorded_at and status (migrating history; audited)."
     ),
-    chunk_size: int = typer.Option(50_000, "--chunk-size", min=1, help="Records checked and loaded at a time."),
+    chunk_size: int = typer.Option(20_000, "--chunk-size", min=1, help="Records checked and loaded at a time."),
     format: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Import a record file for a source: all or nothing; bad records are listed as FILE:LINE: field: reason.

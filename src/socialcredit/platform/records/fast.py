@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 
 import polars as pl
+from psycopg.errors import UniqueViolation
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -126,6 +127,26 @@ def prepare(rows: pl.DataFrame, *, postgres: bool) -> Prepared:
         return Prepared(rows, b"", None)
     lines = rows.select(pl.col("_line").str.join("\n")).item() + "\n"
     return Prepared(rows, lines.encode("utf-8"), pgbinary.encode(rows, BINARY) if postgres else None)
+
+
+def split_and_store(session: Session, intake: Intake, batch: pl.DataFrame, *, seq: int, digest: RowDigest) -> Split:
+    """:func:`split` and :func:`store` a batch (``rows`` of the result: those stored).
+
+    On PostgreSQL the rows are first stored without looking up stored records, under a savepoint: for new
+    records (the usual case) the unique key ``(source, record_id)`` is the only check needed. When it
+    refuses a row, the savepoint is rolled back and the batch split again with the look-ups.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        try:
+            with session.begin_nested():
+                part = split(None, intake, batch, seq=seq)
+                store(session, intake, part.rows, digest)
+            return part
+        except UniqueViolation:
+            pass
+    part = split(session, intake, batch, seq=seq)
+    store(session, intake, part.rows, digest)
+    return part
 
 
 def store(session: Session, intake: Intake, rows: pl.DataFrame, digest: RowDigest) -> set[str]:

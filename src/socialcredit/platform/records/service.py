@@ -77,8 +77,8 @@ def ingest(
     subjects: set[str] = set()
     quick = 0
     if frame is not None and source is not None and frame.height == len(items):
-        part = fast.split(session, intake, frame, seq=seq)
-        subjects |= fast.store(session, intake, part.rows, digest)
+        part = fast.split_and_store(session, intake, frame, seq=seq, digest=digest)
+        subjects |= set(part.rows["subject"].unique().to_list())
         quick, items = part.rows.height, [items[position] for position in part.slow]
     checked = check_batch(session, intake, items)
     raise_for(checked, partial=partial)
