@@ -98,8 +98,7 @@ def serve(
     settings = load_settings()
     worker = multiprocessing.get_context("spawn").Process(target=standings_worker, args=(settings,), daemon=True)
     if workers == 1:
-        app = create_app(settings, migrate=True, refresh="worker")
-        tune_for_serving()
+        app = tune_for_serving(create_app(settings, migrate=True, refresh="worker"))
         worker.start()
         try:
             uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
