@@ -26,25 +26,40 @@ FACT_COLUMNS = ["subject", "source", "id", "rule", "occurred", "value", "starts"
 
 def actions_by_fact(coded: pl.LazyFrame, known: datetime) -> pl.LazyFrame:
     """Corrections, withdrawals, cures and repairs folded per referenced fact (step 2): only the visible ones
-    act; ``actions`` counts them all (to tell references that reach no fact)."""
+    act (a correction: the last in ``(recorded_at, id)`` order); ``actions`` counts them all (to tell
+    references that reach no fact). Plain aggregations of masked columns (no filters per group)."""
     kind, visible = pl.col("kind"), pl.col("recorded_at") <= known
-    is_correct = (kind == CORRECT) & visible
-    return (
-        coded.filter((kind != FACT) & pl.col("ref").is_not_null())
-        .sort("recorded_at", "id")
-        .group_by("subject", "source", "ref")
-        .agg(
-            pl.len().alias("actions"),
-            is_correct.any().alias("corrected"),
-            pl.col("rule").filter(is_correct).last().alias("c_rule"),
-            pl.col("occurred_on").filter(is_correct).last().alias("c_occurred"),
-            pl.col("points").filter(is_correct).last().alias("c_points"),
-            ((kind == WITHDRAW) & visible).any().alias("withdrawn"),
-            pl.col("occurred_on").filter((kind == CURE) & visible).min().alias("cured_on"),
-            pl.col("occurred_on").filter((kind == REPAIR) & visible).min().alias("repaired_on"),
-        )
-        .rename({"ref": "id"})
+    key = ["subject", "source", "ref"]
+    acting = coded.filter((kind != FACT) & pl.col("ref").is_not_null()).select(
+        *key,
+        ((kind == CORRECT) & visible).alias("corrected"),
+        ((kind == WITHDRAW) & visible).alias("withdrawn"),
+        pl.when((kind == CURE) & visible).then(pl.col("occurred_on")).alias("cured_on"),
+        pl.when((kind == REPAIR) & visible).then(pl.col("occurred_on")).alias("repaired_on"),
+        "recorded_at",
+        "id",
+        "rule",
+        "occurred_on",
+        "points",
     )
+    folded = acting.group_by(key).agg(
+        pl.len().alias("actions"),
+        pl.col("corrected").any(),
+        pl.col("withdrawn").any(),
+        pl.col("cured_on").min(),
+        pl.col("repaired_on").min(),
+    )
+    last = (
+        acting.filter(pl.col("corrected"))
+        .sort("recorded_at", "id")
+        .group_by(key)
+        .agg(
+            pl.col("rule").last().alias("c_rule"),
+            pl.col("occurred_on").last().alias("c_occurred"),
+            pl.col("points").last().alias("c_points"),
+        )
+    )
+    return folded.join(last, on=key, how="left", nulls_equal=True).rename({"ref": "id"})
 
 
 def resolve_facts(
@@ -115,7 +130,7 @@ def _with_actions(facts: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     wanted = actions.select(key_hash())["_key"].unique()
     named = facts.select(key_hash())["_key"].is_in(wanted.implode())
     rows = named.arg_true()
-    acted = facts[rows].select(KEY).with_columns(rows.alias("_row")).join(actions, on=KEY, how="inner")
+    acted = facts.select(KEY)[rows].with_columns(rows.alias("_row")).join(actions, on=KEY, how="inner")
     places = acted["_row"]
     return facts.with_columns(
         pl.repeat(None, facts.height, dtype=dtype, eager=True).alias(name).scatter(places, acted[name])

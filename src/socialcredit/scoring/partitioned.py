@@ -222,20 +222,15 @@ class PartitionedRun:
         return sorted((self.job.work / "out").glob("*.arrow"))
 
     def write_parquet(self, out: Path) -> None:
-        """All standings into one Parquet file, atomically (rows by bucket, by subject within a bucket)."""
-        import pyarrow.parquet as pq
-
+        """All standings into one Parquet file, atomically (rows by bucket, by subject within a bucket);
+        streamed from the partitions' files, so memory stays bounded."""
         partial_out = out.with_name(out.name + ".partial")
-        writer = None
         try:
-            for part in self.parts():
-                table = read_part(part).to_arrow()
-                writer = writer or pq.ParquetWriter(partial_out, table.schema, compression="zstd")
-                writer.write_table(table)
-            if writer is None:
-                empty_output(self.job).write_parquet(partial_out)
+            parts = self.parts()
+            if parts:
+                pl.concat([pl.scan_ipc(part) for part in parts]).sink_parquet(partial_out, compression="zstd")
             else:
-                writer.close()
+                empty_output(self.job).write_parquet(partial_out)
             partial_out.replace(out)
         except BaseException:
             partial_out.unlink(missing_ok=True)
