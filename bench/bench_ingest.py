@@ -90,8 +90,10 @@ def set_up(url: str, directory: Path) -> str:
     return str(cli(url, "sources", "add", "traffic-police", directory=directory)["api_key"])
 
 
-def raw_copy(url: str, records: list[dict[str, str]]) -> float:
-    """Rows per second of a bare ``COPY`` of the same rows into a table shaped like ``records``."""
+def raw_copy(url: str, records: list[dict[str, str]]) -> tuple[float, float]:
+    """Rows per second of a bare ``COPY`` of the same rows into a table shaped like ``records`` (same columns,
+    collations and indexes): text rows written one by one by psycopg, then the same rows in PostgreSQL's
+    binary form (as ``COPY … TO`` gives them back), sent whole: the server's own speed."""
     import psycopg
 
     from socialcredit.db.engine import normalize_url
@@ -130,7 +132,24 @@ def raw_copy(url: str, records: list[dict[str, str]]) -> float:
             for row in rows:
                 copy.write_row(row)
         connection.commit()
-        return len(rows) / (time.perf_counter() - started)
+        text_rate = len(rows) / (time.perf_counter() - started)
+        binary = bytearray()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY raw_records ({columns}) TO STDOUT (FORMAT binary)") as copy,
+        ):
+            for block in copy:
+                binary += block
+        connection.execute("CREATE TABLE raw_binary (LIKE records INCLUDING DEFAULTS INCLUDING INDEXES)")
+        connection.commit()
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY raw_binary ({columns}) FROM STDIN (FORMAT binary)") as copy,
+        ):
+            copy.write(bytes(binary))
+        connection.commit()
+        return text_rate, len(rows) / (time.perf_counter() - started)
 
 
 def bench_import(base: str, records: list[dict[str, str]]) -> dict[str, float]:
@@ -156,8 +175,13 @@ def bench_import(base: str, records: list[dict[str, str]]) -> dict[str, float]:
                 "import_with_standings_per_s": round(result["accepted"] / result["seconds"]),
                 "command_cpu_us_per_record": round(cpu / len(records) * 1e6, 1),
             }
-        copy_rate = raw_copy(url, records)
-    return {"records": len(records), **results, "raw_copy_rows_per_s": round(copy_rate)}
+        text_rate, binary_rate = raw_copy(url, records)
+    return {
+        "records": len(records),
+        **results,
+        "raw_copy_rows_per_s": round(text_rate),
+        "raw_binary_copy_rows_per_s": round(binary_rate),
+    }
 
 
 def _truncate(url: str) -> None:

@@ -101,7 +101,7 @@ def _stored(rows: pl.DataFrame, intake: Intake, seq: int) -> pl.DataFrame:
         pl.lit(intake.actor.id).alias("reported_by"), pl.lit(seq, dtype=pl.Int64).alias("audit_seq"),
     )  # fmt: skip
     contents = frame.select(canonical.text_expr(canonical.CONTENT, frame.schema)).to_series()
-    hashes = [hashlib.sha256(content.encode("utf-8")).hexdigest() for content in contents.to_list()]
+    hashes = [hashlib.sha256(content).hexdigest() for content in contents.cast(pl.Binary).to_list()]
     frame = frame.with_columns(pl.Series("content_hash", hashes, dtype=pl.String))
     platform = canonical.text_expr(canonical.PLATFORM, frame.schema)
     return frame.select(*STORED, pl.concat_str([pl.lit(contents), platform], separator="|").alias("_line"))
