@@ -43,7 +43,7 @@ def simulation_html(session: Session, baseline: Policy, candidate: Policy, now: 
     from socialcredit.simulate import Population, simulate
     from socialcredit.simulate.html import render_simulation_html
 
-    subjects = list(session.execute(select(Subject.national_id, Subject.village)).tuples())
+    subjects = list(session.execute(select(Subject.national_id, Subject.village)))
     ids = [subject for subject, _ in subjects]
     records = [record for found in records_of(session, ids, known_at=now).values() for record in found]
     consents = frozenset(s for s, given in consents_at(session, ids, now).items() if given)

@@ -70,7 +70,7 @@ def _names(session: Any, subjects: list[str]) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     for start in range(0, len(subjects), 2000):
         query = select(Subject.national_id, Subject.name).where(Subject.national_id.in_(subjects[start : start + 2000]))
-        found.update(session.execute(query).tuples().all())
+        found.update(session.execute(query).all())
     return found
 
 

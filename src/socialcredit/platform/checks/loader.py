@@ -42,7 +42,7 @@ def load_all(session: Session, policy: Policy, *, built_at: datetime) -> CheckSn
     for row in session.execute(select(ListMember).execution_options(yield_per=BATCH)).scalars():
         members[row.subject].append(membership(row))
     aliases: dict[str, list[str]] = defaultdict(list)
-    for value, subject in session.execute(select(SubjectAlias.value, SubjectAlias.subject)).tuples():
+    for value, subject in session.execute(select(SubjectAlias.value, SubjectAlias.subject)):
         aliases[subject].append(value)
     newest = last_alias(session)
     rows = session.execute(select(CheckSubject).execution_options(yield_per=BATCH)).scalars()
@@ -75,7 +75,7 @@ def load_changed(session: Session, since: int, alias_since: int = 0) -> tuple[in
         for row in session.execute(select(ListMember).where(ListMember.subject.in_(part))).scalars():
             members[row.subject].append(membership(row))
         pairs = select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(part))
-        for value, subject in session.execute(pairs).tuples():
+        for value, subject in session.execute(pairs):
             aliases[subject].append(value)
     return gen, version, _states(rows, members, aliases)
 

@@ -81,7 +81,7 @@ def fresh_states(database: Database, subjects: Iterable[str], *, now: datetime) 
         aliases: dict[str, list[str]] = {}
         for value, subject in session.execute(
             select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(wanted))
-        ).tuples():
+        ):
             aliases.setdefault(subject, []).append(value)
         standings = compute_many(session, subjects=wanted, policy=policy, as_of=today(policy, now), known_at=now)
         return [state_from_standing(s, policy, aliases.get(s.subject, ())) for s in standings]

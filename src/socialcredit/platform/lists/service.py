@@ -232,7 +232,7 @@ def version_times(session: Session, versions: Iterable[int]) -> dict[int, dateti
     if not wanted:
         return {}
     rows = session.execute(select(ListVersion.version, ListVersion.at).where(ListVersion.version.in_(wanted)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def current_lists(session: Session, *, subject: str) -> list[Membership]:

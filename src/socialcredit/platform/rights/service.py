@@ -181,5 +181,5 @@ def share_views(session: Session, *, subject: str) -> list[dict[str, Any]]:
     )
     return [
         {"at": event.at.isoformat(), "party": event.actor, "purpose": f"share code {share.hint}… ({share.scope})"}
-        for event, share in session.execute(query).tuples()
+        for event, share in session.execute(query)
     ]
