@@ -122,13 +122,14 @@ def resolve_facts(
 
 def _with_actions(facts: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     """Facts with the columns of their actions (null without any). Only facts whose key some action names can
-    have any: the join runs on those (a membership test of key hashes picks them), and its columns are
-    written into place, so the facts themselves are not copied."""
+    have any: the join runs on those (a membership test of key hashes, ``_key`` when the frame has it, picks
+    them), and its columns are written into place, so the facts themselves are not copied."""
     columns = [(name, dtype) for name, dtype in actions.schema.items() if name not in KEY]
     if actions.height == 0:
         return facts.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in columns)
     wanted = actions.select(key_hash())["_key"].unique()
-    named = facts.select(key_hash())["_key"].is_in(wanted.implode())
+    keys = facts["_key"] if "_key" in facts.columns else facts.select(key_hash())["_key"]
+    named = keys.is_in(wanted.implode())
     rows = named.arg_true()
     acted = facts.select(KEY)[rows].with_columns(rows.alias("_row")).join(actions, on=KEY, how="inner")
     places = acted["_row"]

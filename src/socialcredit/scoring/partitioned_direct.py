@@ -115,14 +115,15 @@ def score_group(job: Job, group: list[Unit], number: int, shared: bool) -> Group
     if problems.total or not frames:
         return GroupResult(records, problems, [], Problems(), 0, _no_suspects())
     coded = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    keys = coded.select(key_hash())
+    coded = coded.with_columns(key_hash())  # for the checks across files, and the engine's joins
+    keys = coded.select("_key")
     if shared:
         write_buckets(job, "keys", keys.with_columns(_key_bucket(job)), f"g{number:06d}.parquet")
         duplicates: list[int] = []
     else:
         duplicates = repeated(keys["_key"])
     coded, orphan_problems = _resolve_orphans(coded, job)
-    scored = score_coded(coded.drop(LOCATION).lazy(), job.policy, job.as_of, job.known_at, job.consent)
+    scored = score_coded(coded.drop(LOCATION), job.policy, job.as_of, job.known_at, job.consent)
     if scored.unattached:
         return GroupResult(records, problems, duplicates, orphan_problems, 0, _suspects(coded))
     write_standings(job, scored, number)
