@@ -58,14 +58,14 @@ def _field(series: pl.Series, kind: Kind) -> list[pa.Array]:
             values = values - MICROSECONDS_1970_TO_2000
         data = _fixed(values, f">i{width}", nulls)
         sizes = np.full(len(values), width)
-    return [_fixed(np.where(nulls, -1, sizes), ">i4"), data.fill_null(b"")]
+    return [_fixed(np.where(nulls, -1, sizes), ">i4"), data.fill_null(b"") if data.null_count else data]
 
 
 def _fixed(values: np.ndarray, dtype: str, nulls: np.ndarray | None = None) -> pa.Array:
     """Integers as big-endian bytes of ``dtype``, one binary value per row (NULL where ``nulls``)."""
     raw = np.ascontiguousarray(values.astype(dtype))
     width = raw.dtype.itemsize
-    mask = None if nulls is None else pa.array(nulls)
+    mask = pa.array(nulls) if nulls is not None and nulls.any() else None
     fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(raw), [None, pa.py_buffer(raw.tobytes())])
     array = fixed.cast(pa.large_binary())
     return array if mask is None else pc.if_else(mask, pa.scalar(None, pa.large_binary()), array)
