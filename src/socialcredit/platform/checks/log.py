@@ -7,20 +7,22 @@ checks go through :class:`CheckWriter`, a thread that commits whatever checks ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from socialcredit.db.engine import SessionFactory, transaction
 from socialcredit.errors import SocialCreditError
 from socialcredit.platform.audit import service as audit
 from socialcredit.platform.checks.models import CheckLog
@@ -94,8 +96,9 @@ def write_checks(session: Session, entries: Sequence[Entry], *, actor: str, at: 
 class CheckWriter:
     """Group commit: one thread writes every waiting check in one transaction, then releases them all."""
 
-    def __init__(self, sessions: SessionFactory, *, clock: Callable[[], datetime]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None  # the writer thread's own, kept between commits
         self._clock = clock
         self._queue: queue.SimpleQueue[Entry | Group | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -130,12 +133,14 @@ class CheckWriter:
         while True:
             first = self._queue.get()
             if first is None:
+                self._close()
                 return
             linger = LINGER_SECONDS if busy and isinstance(first, Entry) else 0.0
             batch, stop = self._gather(first, linger=linger)
             self._write(batch)
             busy = _size(batch) > 1
             if stop:
+                self._close()
                 return
 
     def _gather(self, first: Entry | Group, *, linger: float) -> tuple[list[Entry | Group], bool]:
@@ -160,7 +165,7 @@ class CheckWriter:
         error: BaseException | None = None
         entries = [entry for item in batch for entry in (item.entries if isinstance(item, Group) else [item])]
         try:
-            with transaction(self._sessions) as session:
+            with self._transaction() as session:
                 write_checks(session, entries, actor="platform:checks", at=self._clock())
             self.batches += 1
         except Exception as failure:  # every waiting check learns it was not logged, so not answered
@@ -169,6 +174,28 @@ class CheckWriter:
         for item in batch:
             if item.done is not None:
                 item.done(error)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One transaction on the writer's connection (no pool round trip per commit); a connection that
+        failed is closed, and the next transaction opens a new one."""
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        session = Session(bind=self._connection, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        except BaseException:
+            self._close()
+            raise
+        finally:
+            session.close()
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):  # already broken: nothing more to release
+                self._connection.close()
+            self._connection = None
 
 
 def _size(batch: list[Entry | Group]) -> int:

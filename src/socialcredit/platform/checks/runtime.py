@@ -55,7 +55,7 @@ class CheckService:
     ) -> None:
         self.database = database
         self.holder = SnapshotHolder()
-        self.writer = CheckWriter(database.sessions, clock=utcnow)
+        self.writer = CheckWriter(database.engine, clock=utcnow)
         self._poll, self._duty_seconds, self._duties = poll_seconds, duty_seconds, duties
         self.stale = StaleProbe(database)
         self._lock = threading.Lock()
