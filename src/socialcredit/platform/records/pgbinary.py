@@ -32,7 +32,10 @@ def encode(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> bytes:
     parts = [_fixed(np.full(frame.height, len(kinds)), ">i2")]
     for name, kind in kinds.items():
         parts += _field(frame[name], kind)
-    rows = pc.binary_join_element_wise(*parts, pa.scalar(b"", pa.large_binary()))  # each row's parts, row by row
+    offsets = pa.py_buffer(np.zeros(frame.height + 1, dtype=np.int64).tobytes())
+    nothing = pa.LargeBinaryArray.from_buffers(pa.large_binary(), frame.height, [None, offsets, pa.py_buffer(b"")])
+    # each row's parts, row by row, with nothing between them (a NULL part is skipped: it has no bytes)
+    rows = pc.binary_join_element_wise(*parts, nothing, null_handling="skip")
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
     _, offsets, data = rows.buffers()
@@ -41,31 +44,33 @@ def encode(frame: pl.DataFrame, kinds: Mapping[str, Kind]) -> bytes:
 
 
 def _field(series: pl.Series, kind: Kind) -> list[pa.Array]:
-    """A column's length prefixes (-1 for NULL) and its bytes (none for NULL)."""
+    """A column's length prefixes (-1 for NULL) and its bytes (NULL, so none, for NULL)."""
     nulls = series.is_null().to_numpy()
     if kind == "text":
-        data = series.cast(pl.String).to_arrow().cast(pa.large_binary())
-        sizes = pc.binary_length(data).fill_null(0).to_numpy(zero_copy_only=False)
-    else:
-        width = WIDTHS[kind]
-        values = series.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
-        bound = 1 << (8 * width - 1)
-        if kind != "timestamptz" and (values.min() < -bound or values.max() >= bound):
-            raise ValueError(f"{series.name}: a value does not fit {kind}")
-        if kind == "date":
-            values = values - DAYS_1970_TO_2000
-        elif kind == "timestamptz":
-            values = values - MICROSECONDS_1970_TO_2000
-        data = _fixed(values, f">i{width}", nulls)
-        sizes = np.full(len(values), width)
-    return [_fixed(np.where(nulls, -1, sizes), ">i4"), data.fill_null(b"") if data.null_count else data]
+        text = series.cast(pl.String)
+        sizes = text.str.len_bytes().fill_null(-1).to_numpy()
+        return [_fixed(sizes, ">i4"), text.to_arrow().cast(pa.large_binary())]
+    width = WIDTHS[kind]
+    values = series.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
+    bound = 1 << (8 * width - 1)
+    if kind != "timestamptz" and (values.min() < -bound or values.max() >= bound):
+        raise ValueError(f"{series.name}: a value does not fit {kind}")
+    if kind == "date":
+        values = values - DAYS_1970_TO_2000
+    elif kind == "timestamptz":
+        values = values - MICROSECONDS_1970_TO_2000
+    return [_fixed(np.where(nulls, -1, width), ">i4"), _fixed(values, f">i{width}", nulls)]
 
 
 def _fixed(values: np.ndarray, dtype: str, nulls: np.ndarray | None = None) -> pa.Array:
-    """Integers as big-endian bytes of ``dtype``, one binary value per row (NULL where ``nulls``)."""
+    """Integers as big-endian bytes of ``dtype``, one binary value per row (NULL where ``nulls``).
+
+    Built from buffers: ``pa.array`` and ``pa.scalar`` would import pandas (a quarter of a second) on first use.
+    """
     raw = np.ascontiguousarray(values.astype(dtype))
-    width = raw.dtype.itemsize
-    mask = pa.array(nulls) if nulls is not None and nulls.any() else None
-    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(raw), [None, pa.py_buffer(raw.tobytes())])
-    array = fixed.cast(pa.large_binary())
-    return array if mask is None else pc.if_else(mask, pa.scalar(None, pa.large_binary()), array)
+    valid = None
+    if nulls is not None and nulls.any():
+        valid = pa.py_buffer(np.packbits(~nulls, bitorder="little").tobytes())
+    data = pa.py_buffer(raw.tobytes())
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(raw.dtype.itemsize), len(raw), [valid, data])
+    return fixed.cast(pa.large_binary())
