@@ -34,7 +34,7 @@ from socialcredit.platform.records.store import insert_rows
 from socialcredit.platform.records.writer import Writer, writing
 from socialcredit.platform.sources.service import get as get_source
 from socialcredit.platform.standings.service import mark_stale
-from socialcredit.platform.subjects.service import ensure_subjects
+from socialcredit.platform.subjects.service import ensure_subjects, insert_subjects, new_subjects
 from socialcredit.records.files import RawRecord, jsonl_record, parquet_files, read_raw_records, record_format
 from socialcredit.records.schema import Record
 
@@ -263,15 +263,20 @@ def _submit_fast(session: Session, load: _Load, rows: pl.DataFrame, writer: Writ
     """Encode the rows here and have the writer create their new subjects and store them."""
     if rows.is_empty():
         return
-    prepared = fast.prepare(rows, postgres=session.get_bind().dialect.name == "postgresql")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    prepared = fast.prepare(rows, postgres=postgres)
     subjects = set(rows["subject"].unique().to_list())
     new = subjects - load.subjects
     load.subjects |= subjects
     load.accepted += rows.height
     now, digest, look_up = load.intake.now, load.digest, load.look_up
+    created = new_subjects(new, now) if postgres else None
 
     def store() -> None:
-        ensure_subjects(session, new, now=now)
+        if created is not None:
+            insert_subjects(session, created)
+        else:
+            ensure_subjects(session, new, now=now)
         try:
             fast.write(session, prepared, digest)
         except UniqueViolation as error:

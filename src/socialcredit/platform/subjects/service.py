@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, bindparam, select, text
@@ -30,9 +31,9 @@ def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datet
     wanted = sorted(set(national_ids))
     if not wanted:
         return 0
-    audit.lock_chain(session)  # writers queue here, so two batches never create the same subject at once
     if dialect(session) == "postgresql":
-        return _insert_new(session, wanted, now or utcnow())
+        return insert_subjects(session, new_subjects(wanted, now or utcnow()))
+    audit.lock_chain(session)  # writers queue here, so two batches never create the same subject at once
     known: set[str] = set()
     for start in range(0, len(wanted), 5000):
         query = select(Subject.national_id).where(among(session, Subject.national_id, wanted[start : start + 5000]))
@@ -43,24 +44,44 @@ def ensure_subjects(session: Session, national_ids: Iterable[str], *, now: datet
     return len(missing)
 
 
-def _insert_new(session: Session, wanted: list[str], now: datetime) -> int:
-    """PostgreSQL: one ``INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING``, kinds and regions found over
-    columns (the per-identifier parser only for the odd identifier the column check leaves open)."""
+@dataclass(frozen=True, slots=True)
+class NewSubjects:
+    """Subjects to create if unknown, as columns: identifiers, kinds, regions, and their creation time."""
+
+    national_ids: list[str]
+    kinds: list[str]
+    regions: list[str]
+    now: datetime
+
+
+def new_subjects(national_ids: Iterable[str], now: datetime) -> NewSubjects:
+    """The rows of subjects (identifiers already validated), kinds and regions found over columns (the
+    per-identifier parser only for the odd identifier the column check leaves open); no database."""
     import polars as pl
 
     from socialcredit.scoring.columnar_ids import subject_kinds
 
+    wanted = sorted(set(national_ids))
     found = dict(subject_kinds(pl.Series(wanted, dtype=pl.String)).iter_rows())
     rows = [
         _known_kind_row(value, kind) if kind else subject_row(value, now)
         for value, kind in ((value, found.get(value)) for value in wanted)
     ]
+    ids, kinds, regions = ([str(row[name]) for row in rows] for name in ("national_id", "kind", "region"))
+    return NewSubjects(ids, kinds, regions, now)
+
+
+def insert_subjects(session: Session, subjects: NewSubjects) -> int:
+    """PostgreSQL: create those not known, with one ``INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING``."""
+    if not subjects.national_ids:
+        return 0
+    audit.lock_chain(session)  # writers queue here, so two batches never create the same subject at once
     statement = text(
         "INSERT INTO subjects (national_id, kind, region, created_at) "
         "SELECT unnest(:ids), unnest(:kinds), unnest(:regions), :now ON CONFLICT DO NOTHING"
     ).bindparams(*(bindparam(name, type_=ARRAY(String())) for name in ("ids", "kinds", "regions")))
-    ids, kinds, regions = ([row[name] for row in rows] for name in ("national_id", "kind", "region"))
-    done = session.execute(statement, {"ids": ids, "kinds": kinds, "regions": regions, "now": now})
+    values = {"ids": subjects.national_ids, "kinds": subjects.kinds, "regions": subjects.regions}
+    done = session.execute(statement, {**values, "now": subjects.now})
     return int(getattr(done, "rowcount", 0))
 
 
