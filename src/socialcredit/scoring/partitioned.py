@@ -56,6 +56,7 @@ UNIT_ROWS = 2_000_000
 BUCKET_ROWS = 2_000_000
 MAX_PARTITIONS = 100_000
 LOCAL_THREADS = 2
+KEY_BUCKET_ROWS = 20_000_000  # files scored on their own: key hashes per key bucket (160 MB to sort)
 NOTHING = "nothing was scored"
 
 
@@ -160,7 +161,11 @@ class PartitionedRun:
         for unit in pieces:
             files[unit.index] = unit.file
         work = Path(tempfile.mkdtemp(prefix="socialcredit-score-", dir=work_dir))
-        job = Job(policy, as_of, known_at, consent, len(groups) if groups else count, work, explain, tuple(files))
+        key_buckets = math.ceil(sum(unit.rows for unit in pieces) / KEY_BUCKET_ROWS) or 1
+        job = Job(
+            policy, as_of, known_at, consent, len(groups) if groups else count, work, explain, tuple(files),
+            key_buckets if groups else 0,
+        )  # fmt: skip
         run = cls(job, files, staged=groups is None)
         try:
             if groups is None:
@@ -184,7 +189,7 @@ class PartitionedRun:
         self.records = sum(result.records for result in results)
         hashes = [h for result in results for h in result.duplicates]
         if shared:
-            keys = [(job, bucket) for bucket in range(job.partitions)]
+            keys = [(job, bucket) for bucket in range(job.keys)]
             hashes += [h for found in _gather(runner.map(duplicate_hashes, keys), "keys", progress) for h in found]
         find: Finder = reread_finder(job, groups)
         if hashes:

@@ -131,7 +131,7 @@ def score_group(job: Job, group: list[Unit], number: int, shared: bool) -> Group
 
 
 def _key_bucket(job: Job) -> pl.Expr:
-    return (pl.col("_key") % job.partitions).cast(pl.Int64).alias("_bucket")
+    return (pl.col("_key") % job.keys).cast(pl.Int64).alias("_bucket")
 
 
 def _resolve_orphans(coded: pl.DataFrame, job: Job) -> tuple[pl.DataFrame, Problems]:
