@@ -110,8 +110,11 @@ def _problems(records: Path, policy: Policy, *, stage: bool) -> tuple[str, list[
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_problems_are_those_of_the_staged_run(case: str, tmp_path: Path, handbook: Policy) -> None:
     parts = BAD_INPUTS[case]
-    for layout, chosen in (("files", parts), ("one file", [[row for part in parts for row in part]])):
-        records = _files(tmp_path / layout, chosen)
+    every = [row for part in parts for row in part]
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_text("".join(json.dumps(row) + "\n" for row in every), encoding="utf-8")
+    for layout, chosen in (("files", parts), ("one file", [every]), ("jsonl", None)):
+        records = jsonl if chosen is None else _files(tmp_path / layout, chosen)
         if layout == "files" and all(parts):
             assert direct_groups(units(records)) is not None  # subject-disjoint files: scored on their own
         direct = _problems(records, handbook, stage=False)
