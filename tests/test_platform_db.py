@@ -3,12 +3,16 @@ never commit (the caller's unit of work does); handbook activation is audited an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from platform_support import PLATFORM_TOML, Setup
 from socialcredit.db.connect import Database
@@ -83,3 +87,78 @@ def test_sources_get_the_rules_the_handbook_lets_them_report(platform: Setup) ->
     assert "defaulter" in rules["court"] and "good-deed" not in rules["court"]
     assert "good-deed" in rules["village"] and "defaulter" not in rules["village"]
     assert "minus5" in rules["court"] and "minus5" in rules["village"]
+
+
+def test_records_identifiers_compare_bytes_and_subject_has_a_hash_index_on_postgres(platform_db: Database) -> None:
+    from sqlalchemy import text
+
+    if platform_db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite compares bytes already)")
+    with platform_db.engine.connect() as connection:
+        collations = connection.execute(
+            text(
+                "SELECT column_name, collation_name FROM information_schema.columns WHERE table_name = 'records' "
+                "AND table_schema = current_schema() AND column_name IN ('source', 'record_id', 'subject')"
+            )
+        ).all()
+        method = connection.execute(
+            text(
+                "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam WHERE c.oid = 'ix_records_subject'::regclass"
+            )
+        ).scalar_one()
+    assert sorted(collations) == [("record_id", "C"), ("source", "C"), ("subject", "C")]
+    assert method == "hash"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_records_written_before_revision_0003_survive_it(kind: str, tmp_path: Any) -> None:
+    from sqlalchemy import text
+
+    with _fresh_engine(kind, tmp_path) as engine:
+        upgrade(engine, "0002")
+        row = (
+            "INSERT INTO records (source, record_id, subject, kind, occurred_on, recorded_at, status, reported_by, "
+            "content_hash, audit_seq) VALUES ('court', :id, :subject, 'fact', '2024-01-01', '2024-01-02T00:00:00Z', "
+            "'confirmed', 'tester', :hash, 1)"
+        )
+        with engine.begin() as connection:
+            connection.execute(text(row), {"id": "r1", "subject": PERSON, "hash": "0" * 64})
+        upgrade(engine)
+        with engine.begin() as connection:
+            found = connection.execute(text("SELECT record_id FROM records WHERE subject = :s"), {"s": PERSON}).all()
+        assert found == [("r1",)]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(text(row), {"id": "r1", "subject": PERSON, "hash": "1" * 64})
+
+
+@contextmanager
+def _fresh_engine(kind: str, tmp_path: Any) -> Iterator[Any]:
+    """An empty database of ``kind`` (a temporary SQLite file, or a new PostgreSQL schema dropped after)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import create_engine
+
+    from conftest import postgres_url
+
+    if kind == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    base = postgres_url()
+    try:
+        psycopg.connect(base, connect_timeout=3).close()
+    except psycopg.Error:
+        pytest.skip("PostgreSQL is not reachable")
+    schema = f"mig_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    url = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(base, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')

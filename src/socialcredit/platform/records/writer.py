@@ -46,6 +46,10 @@ class Writer:
         self._jobs.put(None)
         self._thread.join()
 
+    @property
+    def cancelled(self) -> bool:
+        return isinstance(self._error, Cancelled)
+
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
