@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from socialcredit import __version__, web
 from socialcredit.api import auth, errors
 from socialcredit.api.routes import checks, evidence, lists, meta, records, review, rights, scorecard, subjects
+from socialcredit.api.routes.checks_asgi import FastChecks
 from socialcredit.db.connect import Database, open_database
 from socialcredit.platform.handbooks.service import NoActiveHandbook
 from socialcredit.settings import Settings
@@ -67,7 +69,7 @@ def create_app(
     return app
 
 
-def served_app() -> FastAPI:
+def served_app() -> ASGIApp:
     """The app of one of ``socialcredit serve --workers N``'s processes (settings from the environment;
     the database was migrated before the processes started)."""
     from socialcredit.settings import load_settings
@@ -75,12 +77,15 @@ def served_app() -> FastAPI:
     return tune_for_serving(create_app(load_settings(), refresh="worker"))
 
 
-def tune_for_serving(app: FastAPI) -> FastAPI:
-    """Settings of a process that serves requests (``socialcredit serve``), not of one that imports the app.
+def tune_for_serving(app: FastAPI) -> ASGIApp:
+    """``app`` as a server process runs it (``socialcredit serve``), not as a test or a script imports it.
 
-    A short thread switch interval (see :data:`SWITCH_INTERVAL_SECONDS`); and once started, with the check
-    snapshot loaded, everything alive is moved out of the garbage collector's sight (``gc.freeze``): a full
-    collection over a large snapshot paused the server for a quarter of a second, for no garbage.
+    - Keyed checks are answered at the very edge (:class:`FastChecks` in front of the framework's own
+      middleware, where it also sits for everything else), saving a tenth of a check's work.
+    - A short thread switch interval (see :data:`SWITCH_INTERVAL_SECONDS`).
+    - Once started, with the check snapshot loaded, everything alive is moved out of the garbage collector's
+      sight (``gc.freeze``): a full collection over a large snapshot paused the server for a quarter of a
+      second, for no garbage.
     """
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     previous = app.router.lifespan_context
@@ -95,4 +100,4 @@ def tune_for_serving(app: FastAPI) -> FastAPI:
             yield state
 
     app.router.lifespan_context = lifespan
-    return app
+    return FastChecks(app, state=app.state)

@@ -101,7 +101,7 @@ def serve(
         app = tune_for_serving(create_app(settings, migrate=True, refresh="worker"))
         worker.start()
         try:
-            uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+            uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log, server_header=False)
         finally:
             worker.terminate()
         return
@@ -118,6 +118,7 @@ def serve(
             port=port,
             log_level="info",
             access_log=access_log,
+            server_header=False,
         )
     finally:
         worker.terminate()
