@@ -192,6 +192,17 @@ def test_unknown_columns_and_loose_values_go_through_the_validator(tmp_path: Pat
     assert got.value.details == [f"{path}:1: colour: unknown field", f"{path}:2: colour: unknown field"]
 
 
+def test_separators_python_strips_go_through_the_validator(tmp_path: Path, policy: Policy) -> None:
+    rows = [
+        {"source": "\x1cs", "id": "1", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-01-10"},
+        {"source": "s", "id": "2\x1f", "subject": PERSON, "kind": "withdraw", "ref": "1", "occurred_on": "2024-02-01"},
+    ]
+    path = _parquet(tmp_path / "separators.parquet", rows, canonical=False)
+    got = records_frame(path, policy)
+    _same(got, _expected(path, policy))
+    assert sorted(got["source"].to_list()) == ["s", "s"]
+
+
 def test_a_missing_file_is_a_user_error(tmp_path: Path, policy: Policy) -> None:
     with pytest.raises(UserError, match="no such file"):
         records_frame(tmp_path / "nope.parquet", policy)

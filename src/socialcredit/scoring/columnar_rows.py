@@ -24,6 +24,7 @@ TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "docu
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
+PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"  # str.strip() strips these; they are not Unicode White_Space
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
 
 
@@ -109,13 +110,15 @@ def _text(schema: pl.Schema, name: str) -> pl.Expr:
 
 
 def _text_ok(schema: pl.Schema, name: str) -> pl.Expr:
-    """Certainly read alike by ``str(value).strip()``: already stripped and not blank (or absent)."""
+    """Certainly read alike by ``str(value).strip()``: already stripped and not blank (or absent). Python also
+    strips the separators U+001C–U+001F, which are not Unicode white space (Polars keeps them)."""
     if name not in schema:
         return pl.lit(True)
     if not _is_text(schema[name]):
         return pl.col(name).is_null()
     value = pl.col(name).cast(pl.String)
-    return value.is_null() | ((value.str.strip_chars() == value) & (value != ""))
+    stripped = value.str.strip_chars().str.strip_chars(PYTHON_ONLY_SPACE)
+    return value.is_null() | ((stripped == value) & (value != ""))
 
 
 def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:
