@@ -70,7 +70,7 @@ class Inline(Writer):
     """Runs each job at once, on the submitting thread (SQLite connections stay on the thread that made them)."""
 
     def __init__(self) -> None:
-        pass
+        self._error = None
 
     def submit(self, job: Job) -> None:
         job()
