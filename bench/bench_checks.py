@@ -4,12 +4,13 @@
    (bare membership) and a Python dict doing the same job.
 2. The check log alone: threads submit checks to the group-commit writer and wait for their commit.
 3. Single checks over HTTP with logging on (target ≥ 2,000 checks/s, p99 ≤ 10 ms on 2 cores): a SQLite
-   platform is set up with the CLI, `socialcredit serve` is started, and an asyncio load generator posts
-   checks on keep-alive connections. Then the server is killed with SIGKILL mid-load, and every check that
-   was answered must be in the log.
+   platform is set up with the CLI, `socialcredit serve --no-access-log` is started with 1 and 2 server
+   processes, and wrk (when installed; else an asyncio client) posts checks on keep-alive connections. Then
+   every process of the server is killed with SIGKILL mid-load, and every check that was answered must be in
+   the log.
 
 Run: python -m bench.bench_checks [--only screen|writer|http] [--subjects 1000000] [--probe 2000000]
-     [--http-subjects 20000] [--seconds 10] [--connections 16]
+     [--http-subjects 20000] [--seconds 10] [--connections 8] [--workers 1 2] [--access-log]
 """
 
 from __future__ import annotations
