@@ -16,7 +16,6 @@ from socialcredit.platform.lists.service import heads, membership
 from socialcredit.platform.subjects.models import SubjectAlias
 from socialcredit.policy.model import Policy
 
-CHUNK = 5000
 BATCH = 20_000
 
 
@@ -65,18 +64,18 @@ def load_changed(session: Session, since: int, alias_since: int = 0) -> tuple[in
     relinked = set(session.execute(linked).scalars()) if alias_since < last_alias(session) else set()
     if gen <= since and not relinked:
         return gen, version, []
-    query = select(CheckSubject).where((CheckSubject.gen > since) | CheckSubject.subject.in_(sorted(relinked)))
-    rows = list(session.execute(query).scalars())
-    subjects = [row.subject for row in rows]
+    changed = (CheckSubject.gen > since) | CheckSubject.subject.in_(sorted(relinked))
+    rows = list(session.execute(select(CheckSubject).where(changed)).scalars())
     members: dict[str, list[Membership]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
-    for start in range(0, len(subjects), CHUNK):
-        part = subjects[start : start + CHUNK]
-        for row in session.execute(select(ListMember).where(ListMember.subject.in_(part))).scalars():
-            members[row.subject].append(membership(row))
-        pairs = select(SubjectAlias.value, SubjectAlias.subject).where(SubjectAlias.subject.in_(part))
-        for value, subject in session.execute(pairs):
-            aliases[subject].append(value)
+    listed = select(ListMember).join(CheckSubject, CheckSubject.subject == ListMember.subject).where(changed)
+    for row in session.execute(listed).scalars():  # joined, not a long IN (...) list of the subjects
+        members[row.subject].append(membership(row))
+    pairs = select(SubjectAlias.value, SubjectAlias.subject).join(
+        CheckSubject, CheckSubject.subject == SubjectAlias.subject
+    )
+    for value, subject in session.execute(pairs.where(changed)):
+        aliases[subject].append(value)
     return gen, version, _states(rows, members, aliases)
 
 
