@@ -89,11 +89,22 @@ def test_sources_get_the_rules_the_handbook_lets_them_report(platform: Setup) ->
     assert "minus5" in rules["court"] and "minus5" in rules["village"]
 
 
-def test_records_identifiers_compare_bytes_and_subject_has_a_hash_index_on_postgres(platform_db: Database) -> None:
+def test_records_identifiers_compare_bytes_and_subject_is_indexed_for_equality(platform_db: Database) -> None:
+    """PostgreSQL: ``COLLATE "C"`` and a hash index on ``subject``; SQLite: its BINARY collation, a B-tree."""
     from sqlalchemy import text
 
-    if platform_db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (SQLite compares bytes already)")
+    if platform_db.engine.dialect.name == "sqlite":
+        with platform_db.engine.connect() as connection:
+            unique = {row[1]: row[2] for row in connection.exec_driver_sql("PRAGMA index_list('records')")}
+            columns = {
+                name: [
+                    (row[2], row[4]) for row in connection.exec_driver_sql(f"PRAGMA index_xinfo('{name}')") if row[5]
+                ]
+                for name in unique
+            }
+        assert unique["ix_records_subject"] == 0 and columns["ix_records_subject"] == [("subject", "BINARY")]
+        assert [("source", "BINARY"), ("record_id", "BINARY")] in [columns[name] for name in unique if unique[name]]
+        return
     with platform_db.engine.connect() as connection:
         collations = connection.execute(
             text(
