@@ -15,7 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from socialcredit.db.engine import QueuedWriterConnection, make_engine, session_factory, transaction
 from socialcredit.identity import make_ric
@@ -158,6 +160,33 @@ def test_a_second_writer_waits_on_the_lock_file_and_goes_on_when_the_first_ends(
             assert reader.execute(text("SELECT count(*) FROM events")).scalar_one() == 3
         holder.rollback()
         holder.close()
+    finally:
+        first_engine.dispose()
+        second_engine.dispose()
+
+
+def test_a_writer_that_waits_too_long_fails_as_sqlite_would_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QueuedWriterConnection, "timeout", 0.3)
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    first_engine, second_engine = make_engine(url), make_engine(url)
+    try:
+        with first_engine.begin() as connection:
+            connection.execute(text("CREATE TABLE events (what TEXT)"))
+        holder = session_factory(first_engine)()
+        holder.execute(text("INSERT INTO events VALUES ('held')"))
+        started = time.monotonic()
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            transaction(session_factory(second_engine)) as session,
+        ):
+            session.execute(text("INSERT INTO events VALUES ('late')"))
+        assert 0.3 <= time.monotonic() - started < 5
+        holder.commit()
+        holder.close()
+        with transaction(session_factory(second_engine, read_only=True)) as reader:
+            assert reader.execute(text("SELECT what FROM events")).scalars().all() == ["held"]
     finally:
         first_engine.dispose()
         second_engine.dispose()
