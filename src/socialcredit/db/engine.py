@@ -79,7 +79,7 @@ class QueuedWriterConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions first queue on a lock file (``flock``) next to the database.
 
     SQLite makes a second writer poll with sleeps that grow to 100 ms; polling the lock file instead (sleeps
-    from 0.1 ms to 2 ms), it goes on within 2 ms of the first one's commit, which keeps latency flat when
+    from 0.1 ms to 0.5 ms), it goes on within half a millisecond of the first one's commit, which keeps latency flat when
     several processes write (``serve --workers N``, the standings worker, the CLI). The lock is released when
     the transaction ends; after :attr:`timeout` seconds of waiting the writer fails as SQLite's would.
     """
@@ -104,8 +104,8 @@ class QueuedWriterConnection(sqlite3.Connection):
                     raise sqlite3.OperationalError(
                         f"database is locked: another writer has held it for {self.timeout:g} s"
                     ) from None
-                time.sleep(pause)  # 0.1 ms, doubling to 2 ms: a waiting writer goes on within 2 ms
-                pause = min(pause * 2, 0.002)
+                time.sleep(pause)  # 0.1 ms, doubling to 0.5 ms: a waiting writer goes on within 0.5 ms
+                pause = min(pause * 2, 0.0005)
 
     def commit(self) -> None:
         try:
