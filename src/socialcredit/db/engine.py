@@ -79,9 +79,10 @@ class QueuedWriterConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions first queue on a lock file (``flock``) next to the database.
 
     SQLite makes a second writer poll with sleeps that grow to 100 ms; polling the lock file instead (sleeps
-    from 0.1 ms to 0.5 ms), it goes on within half a millisecond of the first one's commit, which keeps latency flat when
-    several processes write (``serve --workers N``, the standings worker, the CLI). The lock is released when
-    the transaction ends; after :attr:`timeout` seconds of waiting the writer fails as SQLite's would.
+    from 0.1 ms to 0.5 ms), it goes on within half a millisecond of the first one's commit, which keeps
+    latency flat when several processes write (``serve --workers N``, the standings worker, the CLI). The
+    lock is released when the transaction ends; after :attr:`timeout` seconds of waiting the writer fails as
+    SQLite's would.
     """
 
     lock_path: str | None = None
