@@ -416,10 +416,12 @@ def bench_writer(seconds: float = 5) -> dict[str, Any]:
     """The check log alone: threads submit checks to the group-commit writer and wait for their commit."""
     import tempfile
     import threading
+    from functools import partial
 
     from socialcredit.db.base import utcnow
     from socialcredit.db.connect import open_database
     from socialcredit.db.engine import transaction
+    from socialcredit.platform.checks.log import Group
     from socialcredit.platform.checks.runtime import CheckService
     from socialcredit.platform.users import service as users
     from socialcredit.settings import Settings
@@ -440,8 +442,7 @@ def bench_writer(seconds: float = 5) -> dict[str, Any]:
                 while time.monotonic() < stop:
                     committed = threading.Event()
                     entry = service.entry(decision, actor=actor, purpose="bench", at=utcnow())
-                    entry.done = lambda error, committed=committed: committed.set()
-                    service.writer.submit(entry)
+                    service.writer.submit(Group([entry], partial(_committed, committed)))
                     committed.wait()
                     done[0] += 1
 
@@ -464,6 +465,10 @@ def bench_writer(seconds: float = 5) -> dict[str, Any]:
         service.stop()
         db.dispose()
     return figures
+
+
+def _committed(event: Any, _error: BaseException | None) -> None:
+    event.set()
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -12,11 +12,10 @@ import json
 import logging
 import queue
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,9 +28,7 @@ from socialcredit.platform.checks.models import CheckLog
 from socialcredit.platform.rights.models import Notice
 
 log = logging.getLogger("socialcredit.checks")
-MAX_BATCH = 1000
-LINGER_SECONDS = 0.002  # under load, wait this long at most for more checks to share a commit
-LINGER_BATCH = 32  # …unless this many are already waiting
+MAX_BATCH = 1000  # checks in one transaction, at most (groups are never split)
 
 
 class CheckNotLogged(SocialCreditError):
@@ -60,7 +57,6 @@ class Entry:
 
     row: dict[str, Any]
     notice: dict[str, Any] | None = None
-    done: Callable[[BaseException | None], None] | None = field(default=None, repr=False)
 
 
 def write_checks(session: Session, entries: Sequence[Entry], *, actor: str, at: datetime) -> int:
@@ -100,7 +96,7 @@ class CheckWriter:
         self._engine = engine
         self._connection: Connection | None = None  # the writer thread's own, kept between commits
         self._clock = clock
-        self._queue: queue.SimpleQueue[Entry | Group | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Group | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.batches = 0
@@ -118,52 +114,41 @@ class CheckWriter:
                 self._thread.join(timeout=10)
                 self._thread = None
 
-    def submit(self, entry: Entry) -> None:
-        """Queue a check; ``entry.done`` is called with None once it is committed, or with the error."""
+    def submit(self, group: Group) -> None:
+        """Queue checks gathered by the caller; ``group.done`` is called with None once they are committed,
+        or with the error that stopped them."""
         self.start()  # an app used without its lifespan still logs its checks
-        self._queue.put(entry)
-
-    def submit_group(self, group: Group) -> None:
-        """Queue checks that a caller gathered itself (no lingering for more: the caller batches)."""
-        self.start()
         self._queue.put(group)
 
     def _run(self) -> None:
-        busy = False  # the last commit carried several checks: checks are arriving faster than one a commit
         while True:
             first = self._queue.get()
             if first is None:
                 self._close()
                 return
-            linger = LINGER_SECONDS if busy and isinstance(first, Entry) else 0.0
-            batch, stop = self._gather(first, linger=linger)
+            batch, stop = self._gather(first)
             self._write(batch)
-            busy = _size(batch) > 1
             if stop:
                 self._close()
                 return
 
-    def _gather(self, first: Entry | Group, *, linger: float) -> tuple[list[Entry | Group], bool]:
-        """``first`` and whatever waits behind it; under load, up to ``linger`` seconds more for a fuller batch
-        (fewer, larger transactions: less work per check, a little more latency only when busy)."""
-        batch = [first]
-        size = _size(batch)
-        deadline = time.monotonic() + linger
+    def _gather(self, first: Group) -> tuple[list[Group], bool]:
+        """``first`` and the groups already waiting behind it (callers batch: nobody waits for more)."""
+        batch, size = [first], len(first.entries)
         while size < MAX_BATCH:
-            wait = deadline - time.monotonic() if size < LINGER_BATCH else 0.0
             try:
-                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
             if item is None:
                 return batch, True
             batch.append(item)
-            size += _size([item])
+            size += len(item.entries)
         return batch, False
 
-    def _write(self, batch: list[Entry | Group]) -> None:
+    def _write(self, batch: list[Group]) -> None:
         error: BaseException | None = None
-        entries = [entry for item in batch for entry in (item.entries if isinstance(item, Group) else [item])]
+        entries = [entry for group in batch for entry in group.entries]
         try:
             with self._transaction() as session:
                 write_checks(session, entries, actor="platform:checks", at=self._clock())
@@ -171,9 +156,8 @@ class CheckWriter:
         except Exception as failure:  # every waiting check learns it was not logged, so not answered
             log.exception("could not log %d checks", len(entries))
             error = CheckNotLogged(f"the check could not be logged, so it is not answered: {failure}")
-        for item in batch:
-            if item.done is not None:
-                item.done(error)
+        for group in batch:
+            group.done(error)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -196,7 +180,3 @@ class CheckWriter:
             with contextlib.suppress(Exception):  # already broken: nothing more to release
                 self._connection.close()
             self._connection = None
-
-
-def _size(batch: list[Entry | Group]) -> int:
-    return sum(len(item.entries) if isinstance(item, Group) else 1 for item in batch)

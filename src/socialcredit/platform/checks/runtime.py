@@ -137,7 +137,7 @@ class CheckService:
             allowed = ", ".join(actor.services) or "none"
             raise Forbidden(f"this key may check the services {allowed}, not {service!r}", details={"service": service})
         snapshot = self.refresh() if fresh else self.snapshot()
-        if service not in _services(snapshot):
+        if service not in snapshot.services:
             raise InvalidInput(
                 f"service: {service!r} is not a service of the active handbook",
                 details=[{"field": "service", "reason": "unknown service"}],
@@ -239,7 +239,7 @@ class LoopBatcher:
             if not self.loop.is_closed():  # else nobody waits any more
                 self.loop.call_soon_threadsafe(self._settled, group, error)
 
-        self.writer.submit_group(Group([entry for entry, _ in group], done))
+        self.writer.submit(Group([entry for entry, _ in group], done))
 
     def _settled(self, group: list[tuple[Entry, asyncio.Future[None]]], error: BaseException | None) -> None:
         for _, logged in group:
@@ -248,14 +248,6 @@ class LoopBatcher:
             self._send()
         else:
             self.busy = False
-
-
-def _services(snapshot: CheckSnapshot) -> frozenset[str]:
-    """The services the snapshot's handbook has measures for (worked out once per snapshot)."""
-    known = snapshot.cache.get("services")
-    if not isinstance(known, frozenset):
-        known = snapshot.cache["services"] = frozenset(measure.service for measure in snapshot.policy.measures)
-    return known
 
 
 def answer(decision: CheckDecision, entry: Entry, snapshot: CheckSnapshot) -> dict[str, Any]:

@@ -9,6 +9,7 @@ replacing one reference, so a check sees either the old or the new snapshot, nev
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -180,6 +181,11 @@ class CheckSnapshot:
     profiles: tuple[Profile, ...] = ()
     generation: int = 0  # the generation of the check data it was loaded at (``check_state.gen``)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived frames (bulk screening), lazily
+
+    @functools.cached_property
+    def services(self) -> frozenset[str]:
+        """The services the handbook has measures for."""
+        return frozenset(measure.service for measure in self.policy.measures)
 
     def entry(self, key: str) -> Entry | None:
         """The entry of a normalised identifier (overlay of recent changes first)."""
