@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def synth_command(
-    policy: Path = typer.Option(..., "--policy", help="Handbook TOML file: its rules, and rates from its [synth]."),
+    policy: Path = typer.Option(..., "--policy", help="Handbook TOML file: its rules and its synth table of rates."),
     out: Path = typer.Option(..., "--out", help="Output directory (new or empty; see --overwrite)."),
     people: int = typer.Option(1000, "--people", help="Persons, aged 18–90 on --start."),
     orgs: int = typer.Option(0, "--orgs", help="Organisations (enterprises, shops, co-operatives, associations)."),
