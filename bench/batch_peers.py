@@ -1,6 +1,8 @@
 """The peers of the batch-scoring benchmark, over the same Parquet records as ``socialcredit score``.
 
 - :func:`floor`: a bare Polars group-by-sum of points per subject (rule points looked up), streaming.
+- :func:`read_every_column`: every column of every record read into memory, file by file, nothing else (the
+  least a run that checks every record must do).
 - :func:`pandas_scores`: plain pandas, the subset of DESIGN §7 the SQL peer computes.
 - :func:`sql_scores` (``bench.batch_sql``): the same subset in PostgreSQL.
 
@@ -64,6 +66,11 @@ def floor(files: list[Path], policy: Policy) -> int:
         .collect(engine="streaming")
     )
     return totals.height
+
+
+def read_every_column(files: list[Path]) -> int:
+    """Read each file whole (every column, Polars, all cores) and drop it; returns the number of records."""
+    return sum(pl.read_parquet(file).height for file in files)
 
 
 def _read(files: list[Path]) -> pd.DataFrame:

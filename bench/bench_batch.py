@@ -1,6 +1,6 @@
 """Batch scoring throughput and peak memory: ``socialcredit score`` against its floor and its peers, in one run.
 
-Run: python -m bench.bench_batch [--records 10000000 ...] [--methods score engine floor sql pandas]
+Run: python -m bench.bench_batch [--records 10000000 ...] [--methods score engine floor read sql pandas]
      [--data DIR] [--partitions N]
 
 For each size a synthetic population is generated once under the shipped handbook (``socialcredit synth``,
@@ -11,6 +11,8 @@ For each size a synthetic population is generated once under the shipped handboo
   with the full semantics of DESIGN §7, write one row per subject), local engine;
 - ``engine``: the columnar engine alone on the same records held in memory (no checks, no partitions);
 - ``floor``: a bare Polars group-by-sum of points per subject (streaming);
+- ``read``: every column of every record read into memory, file by file, and nothing else: what checking
+  every record costs before any check (an upper bound for ``score``);
 - ``sql``: a subset of the semantics in PostgreSQL (records loaded with COPY first, load timed apart);
 - ``pandas``: the same subset in plain pandas.
 
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HANDBOOK = ROOT / "policies" / "rongcheng.toml"
 AS_OF = date(2025, 1, 1)
 RECORDS_PER_PERSON = 9.3  # 24 months of the handbook's default rates, people and organisations together
-METHODS = ("score", "engine", "floor", "sql", "pandas")
+METHODS = ("score", "engine", "floor", "read", "sql", "pandas")
 
 
 def population(records: int, data: Path) -> Path:
@@ -80,6 +82,11 @@ def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
         from bench.batch_peers import floor
 
         subjects = floor(files, policy)
+    elif method == "read":
+        from bench.batch_peers import read_every_column
+
+        subjects = 0
+        extra["records"] = read_every_column(files)
     elif method == "pandas":
         from bench.batch_peers import pandas_scores
 
@@ -182,8 +189,9 @@ def measure(size: int, methods: list[str], data: Path, partitions: int | None) -
         for name, row in by.items():
             if name != "score":
                 ratios[f"score/{name}"] = round(by["score"]["records_per_s"] / row["records_per_s"], 3)
-    if "engine" in by and "floor" in by:
-        ratios["engine/floor"] = round(by["engine"]["records_per_s"] / by["floor"]["records_per_s"], 3)
+    for name in ("engine", "read"):
+        if name in by and "floor" in by:
+            ratios[f"{name}/floor"] = round(by[name]["records_per_s"] / by["floor"]["records_per_s"], 3)
     return {"records": total, "load_1min": round(os.getloadavg()[0], 1), "methods": rows, "ratios": ratios}
 
 
