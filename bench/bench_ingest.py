@@ -202,7 +202,7 @@ def free_port() -> int:
 
 
 def bench_api(base: str, records: list[dict[str, str]], batch: int) -> dict[str, float]:
-    import httpx
+    import httpx2
 
     with tempfile.TemporaryDirectory() as temp, schema(base) as url:
         directory = Path(temp)
@@ -216,18 +216,18 @@ def bench_api(base: str, records: list[dict[str, str]], batch: int) -> dict[str,
             stderr=subprocess.DEVNULL,
         )
         try:
-            return _post_batches(httpx, f"http://127.0.0.1:{port}", token, records, batch, url)
+            return _post_batches(httpx2, f"http://127.0.0.1:{port}", token, records, batch, url)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
 def _post_batches(
-    httpx: Any, root: str, token: str, records: list[dict[str, str]], batch: int, url: str
+    client_module: Any, root: str, token: str, records: list[dict[str, str]], batch: int, url: str
 ) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
     bodies = ["\n".join(json.dumps(record) for record in records[i : i + batch]) for i in range(0, len(records), batch)]
-    with httpx.Client(timeout=300) as client:
+    with client_module.Client(timeout=300) as client:
         _wait_until_up(client, root)
         started = time.perf_counter()
         for body in bodies:

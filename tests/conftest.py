@@ -20,7 +20,7 @@ from socialcredit.policy.model import Policy
 from socialcredit.policy.money import to_cents
 from socialcredit.records.schema import Record
 
-pytest_plugins = ["platform_support"]  # platform fixtures: platform_db, platform, api, …
+pytest_plugins = ["platform_support", "web_support"]  # platform fixtures (platform_db, platform, api, …), web pages
 
 PERSON = "360426199101010071"
 PERSON2 = "11010519491231002X"

@@ -127,7 +127,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
 def test_demo_serves_the_web_app_once_ready(tmp_path: Path) -> None:
     import socket
 
-    import httpx
+    import httpx2
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -148,7 +148,7 @@ def test_demo_serves_the_web_app_once_ready(tmp_path: Path) -> None:
             if line.startswith("Press Ctrl+C"):
                 break
         assert any(line.startswith("Demo county ready in") for line in lines), lines
-        page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        page = httpx2.get(f"http://127.0.0.1:{port}/login", timeout=10)
         assert page.status_code == 200 and 'name="csrf_token"' in page.text
     finally:
         server.terminate()

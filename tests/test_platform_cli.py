@@ -197,7 +197,7 @@ def test_serve_on_a_fresh_database_takes_records_and_its_worker_refreshes_standi
     import socket
     import time
 
-    import httpx
+    import httpx2
 
     run = Operator(tmp_path)
     with socket.socket() as probe:
@@ -213,12 +213,12 @@ def test_serve_on_a_fresh_database_takes_records_and_its_worker_refreshes_standi
     )
     root = f"http://127.0.0.1:{port}/api/v1"
     try:
-        with httpx.Client(timeout=30) as client:
+        with httpx2.Client(timeout=30) as client:
             for _ in range(300):
                 try:
                     if client.get(f"{root}/handbook").json() == {"active": None}:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.1)
             (tmp_path / "handbook.toml").write_text(PLATFORM_TOML, encoding="utf-8")
             run.json("policy", "activate", "handbook.toml")

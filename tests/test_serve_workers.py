@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -79,17 +79,17 @@ def started(env: dict[str, str], folder: Path, port: int) -> subprocess.Popen[st
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/handbook", timeout=2).status_code == 200:
+            if httpx2.get(f"http://127.0.0.1:{port}/api/v1/handbook", timeout=2).status_code == 200:
                 return server
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             time.sleep(0.2)
     server.kill()
     raise AssertionError("the server did not start")
 
 
-def fresh_client() -> httpx.Client:
+def fresh_client() -> httpx2.Client:
     """A client that opens a new connection for every request, so that requests spread over the processes."""
-    return httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+    return httpx2.Client(timeout=30, limits=httpx2.Limits(max_keepalive_connections=0))
 
 
 def test_two_server_processes_answer_and_log_every_check_and_share_logins(tmp_path: Path) -> None:

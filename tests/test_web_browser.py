@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import httpx
+import httpx2
 import pytest
 
 from platform_support import Setup, bearer
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
     from socialcredit.settings import Settings
 
-pytest_plugins = ["web_support"]
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -153,9 +152,9 @@ def listed(web_platform: Setup, server: str) -> dict[str, str]:
         "occurred_on": today(-30),
         "document": "(2025)鲁1082执1号",
     }
-    sent = httpx.post(f"{server}/api/v1/records:batch", json=[record], headers=bearer(court))
+    sent = httpx2.post(f"{server}/api/v1/records:batch", json=[record], headers=bearer(court))
     assert sent.status_code == 200, sent.text
-    wait_for(lambda: PERSON in httpx.get(f"{server}/api/v1/lists/defaulters", headers=bearer(keys["clerk"])).text)
+    wait_for(lambda: PERSON in httpx2.get(f"{server}/api/v1/lists/defaulters", headers=bearer(keys["clerk"])).text)
     return keys
 
 

@@ -17,8 +17,6 @@ from conftest import PERSON
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-pytest_plugins = ["web_support"]
-
 
 def today() -> str:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
