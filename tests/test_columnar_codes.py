@@ -3,11 +3,15 @@ records are ordered) and subject kinds judged over byte matrices, as ``identity.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import polars as pl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from socialcredit.errors import IdentifierError
-from socialcredit.identity import parse_subject
+from socialcredit.identity import make_ric, make_uscc, parse_subject, region_codes
 from socialcredit.scoring.columnar import subject_codes
 from socialcredit.scoring.columnar_ids import kinds_of
 
@@ -58,3 +62,33 @@ def test_kinds_are_those_of_the_identity_checks() -> None:
             assert kind == _kind(value or "")
     assert kinds[:3] == ["person", "person", "organisation"]
     assert kinds[3:] == [None] * (len(values) - 3)
+
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY" + "IOSVZ"  # credit-code letters, and five it lacks
+
+
+@st.composite
+def identifiers(draw: st.DrawFn) -> str:
+    """Valid resident identity numbers and credit codes, some with one to three characters changed."""
+    regions = region_codes()
+    region = draw(st.sampled_from(regions[:50] + regions[-50:]))
+    if draw(st.booleans()):
+        edges = st.dates(min_value=date(1870, 1, 1), max_value=date(1890, 12, 31)) | st.dates(
+            min_value=date(2020, 1, 1)
+        )
+        born = draw(edges | st.dates(min_value=date(1870, 1, 1), max_value=date(2030, 12, 31)))
+        value = make_ric(region, born, draw(st.integers(0, 999)))
+    else:
+        value = make_uscc(region, draw(st.integers(0, 10**9 - 1)), authority=draw(st.sampled_from("1259Y")))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, 17))
+        value = value[:at] + draw(st.sampled_from(ALPHABET)) + value[at + 1 :]
+    return value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(identifiers(), min_size=1, max_size=60))
+@example([make_ric("371082", date(1875, 1, 1), 1), make_ric("371082", date.today() + timedelta(days=1), 1)])
+def test_kinds_of_identifiers_in_normal_form_are_exactly_those_of_parse_subject(values: list[str]) -> None:
+    kinds = kinds_of(pl.Series(values, dtype=pl.String)).to_list()
+    assert kinds == [_kind(value) for value in values]

@@ -51,25 +51,26 @@ def _number(columns: np.ndarray) -> np.ndarray:
 
 
 def _ric_ok(codes: np.ndarray) -> np.ndarray:
+    """Rows that are valid resident identity numbers (each row 18 bytes)."""
     digits = codes[:, :17].astype(np.int64) - ord("0")
-    all_digits = ((digits >= 0) & (digits <= 9)).all(axis=1)
-    digits = np.clip(digits, 0, 9)
+    ok: np.ndarray = np.asarray(((digits >= 0) & (digits <= 9)).all(axis=1))
+    rows = np.flatnonzero(ok)  # the checks below read digits only
+    digits, last = digits[rows], codes[rows, 17]
     check = (1 - digits @ RIC_WEIGHTS) % 11
     expected = np.where(check == 10, ord("X"), check + ord("0"))
     year, month, day = _number(digits[:, 6:10]), _number(digits[:, 10:12]), _number(digits[:, 12:14])
     today = date.today()
     valid_month = (month >= 1) & (month <= 12)
-    lengths = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    leap = _leap_years()[year]
-    lengths = np.where((month == 2) & ~leap, 28, lengths)
+    lengths = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.where(valid_month, month, 0)]
+    lengths = np.where((month == 2) & ~_leap_years()[year], 28, lengths)
     real = valid_month & (day >= 1) & (day <= lengths)
     born = year * 10000 + month * 100 + day
     plausible = (year >= 1880) & (born <= today.year * 10000 + today.month * 100 + today.day)
     regions = _regions()
     region = _number(digits[:, :6])
-    place = np.clip(np.searchsorted(regions, region), 0, len(regions) - 1)
-    known_region = regions[place] == region
-    return all_digits & (codes[:, 17] == expected) & real & plausible & known_region
+    place = np.minimum(np.searchsorted(regions, region), len(regions) - 1)
+    ok[rows] = (last == expected) & real & plausible & (regions[place] == region)
+    return ok
 
 
 def _uscc_ok(codes: np.ndarray) -> np.ndarray:
@@ -102,7 +103,9 @@ def kind_codes(subjects: pl.Series) -> pl.Series:
         matrix = _byte_matrix(text.filter(normal))
         ascii_normal = (((matrix >= 48) & (matrix <= 57)) | ((matrix >= 65) & (matrix <= 90))).all(axis=1)
         person = ascii_normal & _ric_ok(matrix)
-        organisation = ~person & ascii_normal & _uscc_ok(matrix)
+        organisation = np.zeros_like(person)
+        rest = np.flatnonzero(ascii_normal & ~person)  # credit codes are checked only where no person is
+        organisation[rest] = _uscc_ok(matrix[rest])
         codes[normal.to_numpy()] = np.where(
             person, KIND_CODES[PERSON], np.where(organisation, KIND_CODES[ORGANISATION], 0)
         )
