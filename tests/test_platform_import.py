@@ -246,3 +246,16 @@ def test_json_lines_problems_name_the_physical_line_across_blank_lines(platform:
     with platform.unit() as session:
         result = import_file(session, actor=platform.admin, path=path, source="court", chunk_size=3)
     assert (result.accepted, result.duplicates) == (4, 0)
+
+
+def test_points_with_more_than_two_decimals_are_refused_in_json_lines_though_a_float_would_round_them(
+    platform: Setup, tmp_path: Path
+) -> None:
+    platform.source("court")
+    path = tmp_path / "digits.jsonl"
+    exact = json.dumps({**RECORDS[2], "points": "POINTS"}).replace('"POINTS"', "-7.5000000000000001")
+    path.write_text(json.dumps(RECORDS[0]) + "\n" + exact + "\n", encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        run(platform, path)
+    assert caught.value.details == [f"{path}:2: points: -7.5000000000000001 has more than two decimals"]
+    assert stored(platform) == []

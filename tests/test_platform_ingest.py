@@ -162,3 +162,19 @@ def test_body_must_be_an_array(platform: Setup, api: TestClient) -> None:
     assert send(api, token, {"records": GOOD}).status_code == 422
     broken = api.post(BATCH, content="[{", headers={**bearer(token), "Content-Type": "application/json"})
     assert broken.status_code == 422 and broken.json()["error"]["details"][0]["field"] == "body"
+
+
+def test_points_sent_with_more_than_two_decimals_are_refused_though_a_float_would_round_them(
+    platform: Setup, api: TestClient
+) -> None:
+    """-7.5000000000000001 is -7.5 as a float: the digits sent decide, in JSON arrays and JSON Lines alike."""
+    token = platform.source("police")
+    fine = json.dumps(GOOD[0])
+    exact = json.dumps({**GOOD[2], "points": "POINTS"}).replace('"POINTS"', "-7.5000000000000001")
+    for body, kind in ((f"[{fine}, {exact}]", "application/json"), (f"{fine}\n{exact}\n", "application/x-ndjson")):
+        answer = api.post(BATCH, content=body, headers={**bearer(token), "Content-Type": kind})
+        assert answer.status_code == 422, answer.text
+        details = answer.json()["error"]["details"]
+        assert [(item["index"], item["field"]) for item in details] == [(1, "points")]
+        assert "more than two decimals" in details[0]["reason"]
+        assert platform.count("records") == 0

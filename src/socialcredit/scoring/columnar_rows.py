@@ -33,11 +33,16 @@ def zone(policy: Policy | None) -> str:
     return policy.policy.timezone if policy else "Asia/Shanghai"
 
 
-def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: bool = False) -> pl.DataFrame:
+def fast_rows(
+    batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: bool = False, json_numbers: bool = False
+) -> pl.DataFrame:
     """Record-frame columns of ``batch`` plus ``_ok``: the row is certainly valid.
 
     With ``coded`` (and a handbook), the columns of the coded frame (``frames.CODED_SCHEMA``) instead:
     kind, status and rule as the indexes ``frames.encode`` gives them (rows not ``_ok`` have nulls there).
+    ``json_numbers``: ``batch`` is Polars' reading of JSON, which keeps a number as a float, not as the
+    digits sent (``-10.0000000000000001`` reads as ``-10``); rows with points that are not integers are
+    then left to the per-record validator, which reads the digits.
     """
     if any(name not in FIELDS for name in batch.columns):
         return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
@@ -46,7 +51,7 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: boo
     closed = (*CLOSED_FIELDS, "rule") if policy is not None else CLOSED_FIELDS
     good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name not in closed]
     occurred, occurred_ok = _occurred(schema)
-    points, points_ok = _points(batch)
+    points, points_ok = _points(batch, json_numbers)
     columns += [occurred.alias("occurred_on"), points.alias("points")]
     good += [occurred_ok, points_ok, _evidence_ok(schema)]
     if "recorded_at" in schema:
@@ -155,13 +160,16 @@ def _recorded(schema: pl.Schema, tz: str, batch: pl.DataFrame) -> tuple[pl.Expr,
     return pl.coalesce(given, default), column.is_null() | given.is_not_null()
 
 
-def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
-    """Points in hundredths, and whether a given value was exact to 0.01 (others go the slow path)."""
+def _points(batch: pl.DataFrame, json_numbers: bool) -> tuple[pl.Expr, pl.Expr]:
+    """Points in hundredths, and whether a given value was exact to 0.01 (others go the slow path); read from
+    JSON, only integers count as certain."""
     if "points" not in batch.columns:
         return pl.lit(None, dtype=pl.Int64), pl.lit(True)
     column, dtype = pl.col("points"), batch.schema["points"]
     if isinstance(dtype, INT_TYPES):
         return column.cast(pl.Int64) * 100, pl.lit(True)
+    if json_numbers:
+        return pl.lit(None, dtype=pl.Int64), column.is_null()
     if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2:
         return (column * 100).cast(pl.Int64), pl.lit(True)
     distinct = batch["points"].drop_nulls().unique().to_list()

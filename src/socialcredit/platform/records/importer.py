@@ -125,6 +125,7 @@ class _Chunk:
     frame: pl.DataFrame | None
     count: int
     raws: Callable[[list[int]], list[RawRecord]]
+    json_numbers: bool = False  # the frame is Polars' reading of JSON (``columnar_rows.fast_rows``)
 
 
 def _load_columns(
@@ -229,7 +230,7 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
             def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
                 return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
 
-            yield _Chunk(frame, len(kept), raws)
+            yield _Chunk(frame, len(kept), raws, json_numbers=True)
 
 
 def _ndjson(text: str) -> pl.DataFrame | None:
@@ -247,7 +248,9 @@ def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) ->
     if frame is not None and frame.height == chunk.count and not load.problems:
         if load.look_up:
             writer.drain()
-        part = fast.split(session if load.look_up else None, load.intake, frame, seq=load.seq)
+        part = fast.split(
+            session if load.look_up else None, load.intake, frame, seq=load.seq, json_numbers=chunk.json_numbers
+        )
         _submit_fast(session, load, part.rows, writer)
         slow = part.slow
     if slow:

@@ -68,7 +68,7 @@ def ingest(
 ) -> IngestResult:
     """Validate and write one atomic batch of ``(index, record)`` items (standings: see ``flows.ingest``).
 
-    ``frame``, the same records as a Polars frame (row ``i`` is item ``i``), lets the rows the column checks
+    ``frame``, Polars' reading of the same JSON records (row ``i`` is item ``i``), lets the rows the column checks
     accept skip the per-record path (:mod:`records.fast`); the outcome is the same.
     """
     policy = active_policy(session)
