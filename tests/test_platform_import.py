@@ -259,3 +259,16 @@ def test_points_with_more_than_two_decimals_are_refused_in_json_lines_though_a_f
         run(platform, path)
     assert caught.value.details == [f"{path}:2: points: -7.5000000000000001 has more than two decimals"]
     assert stored(platform) == []
+
+
+def test_an_unknown_field_far_down_a_json_lines_file_is_refused(platform: Setup, tmp_path: Path) -> None:
+    """Polars guesses a file's columns from its first lines; a field first seen later must still be found."""
+    platform.source("court")
+    good = [{"id": f"g{i}", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"} for i in range(300)]
+    odd = {"id": "odd", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01", "colour": "red"}
+    path = tmp_path / "late.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in [*good, odd]), encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        run(platform, path)
+    assert caught.value.details == [f"{path}:301: colour: unknown field"]
+    assert stored(platform) == []

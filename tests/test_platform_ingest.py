@@ -178,3 +178,22 @@ def test_points_sent_with_more_than_two_decimals_are_refused_though_a_float_woul
         assert [(item["index"], item["field"]) for item in details] == [(1, "points")]
         assert "more than two decimals" in details[0]["reason"]
         assert platform.count("records") == 0
+
+
+def test_a_number_or_true_sent_for_a_text_field_is_read_as_the_per_record_path_reads_it(
+    platform: Setup, api: TestClient
+) -> None:
+    """Polars would write 7.50 as "7.5" and true as "true"; the record keeps what Python's reading gives."""
+    from sqlalchemy import select
+
+    from socialcredit.platform.records.models import RecordRow
+
+    token = platform.source("police")
+    first = json.dumps({**GOOD[1], "reason": "helped"})  # text in both columns first: Polars reads them as text
+    odd = json.dumps({**GOOD[0], "id": "ID", "reason": "REASON"}).replace('"ID"', "7.50").replace('"REASON"', "true")
+    for body, kind in ((f"[{first}, {odd}]", "application/json"), (f"{first}\n{odd}\n", "application/x-ndjson")):
+        answer = api.post(BATCH, content=body, headers={**bearer(token), "Content-Type": kind})
+        assert answer.status_code == 200, answer.text
+    with platform.unit() as session:
+        stored = session.execute(select(RecordRow.record_id, RecordRow.reason).order_by(RecordRow.record_id)).all()
+    assert [tuple(row) for row in stored] == [("7.50", "True"), ("t2", "helped")]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from socialcredit.errors import UserError
 
@@ -102,3 +105,16 @@ def _parquet(path: Path) -> Iterator[RawRecord]:
         for data in batch.to_pylist():
             row += 1
             yield RawRecord(str(path), row, {key: value for key, value in data.items() if value is not None})
+
+
+def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
+    """JSON records (JSON Lines, or one array) as a Polars frame for the column checks, or None when Polars
+    does not read them as a table. Columns are inferred from every record, not the first ones: a field seen
+    only late in the input is a column (and so an unknown field is found), not silently dropped."""
+    source = io.BytesIO(data.removeprefix(b"\xef\xbb\xbf"))
+    try:
+        if lines:
+            return pl.read_ndjson(source, infer_schema_length=None)
+        return pl.read_json(source, infer_schema_length=None)
+    except Exception:  # any shape Polars does not read as a table of records: the per-record path decides
+        return None

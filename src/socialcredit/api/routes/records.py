@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -19,7 +18,7 @@ from socialcredit.platform.records import service as records
 from socialcredit.platform.records.models import RecordRow
 from socialcredit.platform.records.schemas import BatchAnswer, RecordRead, StatusChange
 from socialcredit.policy.money import format_cents
-from socialcredit.records.files import jsonl_record
+from socialcredit.records.files import json_frame, jsonl_record
 
 router = APIRouter(tags=["records"])
 MAX_BODY = 64 * 1024 * 1024
@@ -75,12 +74,8 @@ def parse_body(body: bytes, content_type: str) -> Sequence[tuple[int, Any]]:
 
 def frame_of(body: bytes, content_type: str, count: int) -> pl.DataFrame | None:
     """The same records as a Polars frame (for the column checks), or None when Polars reads them otherwise."""
-    data = io.BytesIO(body.removeprefix(b"\xef\xbb\xbf"))
-    try:
-        frame = pl.read_ndjson(data) if content_type.split(";")[0].strip().lower() in NDJSON else pl.read_json(data)
-    except Exception:  # any shape Polars does not read as a table of records: the per-record path decides
-        return None
-    return frame if frame.height == count else None
+    frame = json_frame(body, lines=content_type.split(";")[0].strip().lower() in NDJSON)
+    return frame if frame is not None and frame.height == count else None
 
 
 def _line(line: str) -> Any:

@@ -52,20 +52,18 @@ class Split:
     slow: list[int]
 
 
-def split(
-    session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: int, json_numbers: bool = False
-) -> Split:
+def split(session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: int, from_json: bool = False) -> Split:
     """Check ``batch`` over columns and build the stored rows of its fast part (audit entry ``seq``).
 
     Without a ``session`` the stored records are not looked up: the caller relies on the unique key
     ``(source, record_id)`` to refuse a row stored before, and then checks the batch again with one.
-    ``json_numbers``: ``batch`` was read from JSON (see ``columnar_rows.fast_rows``).
+    ``from_json``: ``batch`` was read from JSON (see ``columnar_rows.fast_rows``).
     """
     assert intake.source is not None, "a file import is for one source"
     policy = intake.policy
     sent_source = batch["source"].cast(pl.String) if "source" in batch.columns else None
     frame = batch.with_columns(pl.lit(intake.source).alias("source"))
-    checked = fast_rows(frame, policy, policy.policy.timezone, json_numbers=json_numbers).with_row_index("_pos")
+    checked = fast_rows(frame, policy, policy.policy.timezone, from_json=from_json).with_row_index("_pos")
     fast = checked["_ok"] & (checked["kind"] == "fact") & (checked["occurred_on"] <= intake.today)
     fast = fast & ~checked["id"].is_duplicated()
     if sent_source is not None:
@@ -142,12 +140,12 @@ def split_and_store(session: Session, intake: Intake, batch: pl.DataFrame, *, se
     if session.get_bind().dialect.name == "postgresql":
         try:
             with session.begin_nested():
-                part = split(None, intake, batch, seq=seq, json_numbers=True)
+                part = split(None, intake, batch, seq=seq, from_json=True)
                 store(session, intake, part.rows, digest)
             return part
         except UniqueViolation:
             pass
-    part = split(session, intake, batch, seq=seq, json_numbers=True)
+    part = split(session, intake, batch, seq=seq, from_json=True)
     store(session, intake, part.rows, digest)
     return part
 

@@ -9,7 +9,6 @@ nothing is written. The subjects are queued for a standings refresh (``flows.ref
 from __future__ import annotations
 
 import gc
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,14 @@ from socialcredit.platform.records.writer import Writer, writing
 from socialcredit.platform.sources.service import get as get_source
 from socialcredit.platform.standings.service import mark_stale
 from socialcredit.platform.subjects.service import ensure_subjects, insert_subjects, new_subjects
-from socialcredit.records.files import RawRecord, jsonl_record, parquet_files, read_raw_records, record_format
+from socialcredit.records.files import (
+    RawRecord,
+    json_frame,
+    jsonl_record,
+    parquet_files,
+    read_raw_records,
+    record_format,
+)
 from socialcredit.records.schema import Record
 
 Progress = Callable[[int], None]
@@ -125,7 +131,7 @@ class _Chunk:
     frame: pl.DataFrame | None
     count: int
     raws: Callable[[list[int]], list[RawRecord]]
-    json_numbers: bool = False  # the frame is Polars' reading of JSON (``columnar_rows.fast_rows``)
+    from_json: bool = False  # the frame is Polars' reading of JSON (``columnar_rows.fast_rows``)
 
 
 def _load_columns(
@@ -225,19 +231,12 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
             if not kept:
                 continue
             text = "".join(kept)
-            frame = _ndjson(text if text.endswith("\n") else text + "\n")
+            frame = json_frame((text if text.endswith("\n") else text + "\n").encode("utf-8"), lines=True)
 
             def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
                 return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
 
-            yield _Chunk(frame, len(kept), raws, json_numbers=True)
-
-
-def _ndjson(text: str) -> pl.DataFrame | None:
-    try:
-        return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
-    except Exception:  # not a table Polars reads: every line goes the per-record way
-        return None
+            yield _Chunk(frame, len(kept), raws, from_json=True)
 
 
 def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) -> None:
@@ -249,7 +248,7 @@ def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) ->
         if load.look_up:
             writer.drain()
         part = fast.split(
-            session if load.look_up else None, load.intake, frame, seq=load.seq, json_numbers=chunk.json_numbers
+            session if load.look_up else None, load.intake, frame, seq=load.seq, from_json=chunk.from_json
         )
         _submit_fast(session, load, part.rows, writer)
         slow = part.slow
