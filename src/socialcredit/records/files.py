@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -109,12 +110,53 @@ def _parquet(path: Path) -> Iterator[RawRecord]:
 
 def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
     """JSON records (JSON Lines, or one array) as a Polars frame for the column checks, or None when Polars
-    does not read them as a table. Columns are inferred from every record, not the first ones: a field seen
-    only late in the input is a column (and so an unknown field is found), not silently dropped."""
-    source = io.BytesIO(data.removeprefix(b"\xef\xbb\xbf"))
+    does not read them as a table.
+
+    Columns are inferred from every record, so a field first seen late is a column (and so found unknown),
+    not dropped. Polars keeps a number as a float and writes a number or ``true`` given for a text field its
+    own way (``-7.5000000000000001`` reads as -7.5, ``7.50`` as "7.5", ``1e2`` as "100", ``true`` as "true");
+    the per-record reading keeps what was sent. Rows where that can differ are marked in ``_loose`` (see
+    ``scoring.columnar_rows.fast_rows``): points read as floats, evidence missing a key, and, in a text
+    field (or text points) that some record gave such a token, any value such a token could have become.
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        if lines:
-            return pl.read_ndjson(source, infer_schema_length=None)
-        return pl.read_json(source, infer_schema_length=None)
+        frame = (
+            pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
+            if lines
+            else pl.read_json(io.BytesIO(data), infer_schema_length=None)
+        )
     except Exception:  # any shape Polars does not read as a table of records: the per-record path decides
         return None
+    return frame.with_columns(_loose(frame, _untexted(data)).alias("_loose"))
+
+
+TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
+_UNTEXTED = re.compile(rb'"(' + b"|".join(name.encode() for name in (*TEXT_FIELDS, "points")) + rb')"\s*:\s*[-0-9tf]')
+_TOKEN_TEXT = r"^(true|false|-?[0-9][0-9.eE+-]*)$"
+
+
+def _untexted(data: bytes) -> set[str]:
+    """Text fields (and ``points``) some record gives a number or a boolean (a superset: the pattern may also
+    match inside a string value, which only sends more rows the per-record way)."""
+    return {match.decode() for match in set(_UNTEXTED.findall(data))}
+
+
+def _loose(frame: pl.DataFrame, untexted: set[str]) -> pl.Expr:
+    schema = frame.schema
+    loose: list[pl.Expr] = [
+        pl.col(name).str.contains(_TOKEN_TEXT).fill_null(False)
+        for name in sorted(untexted)
+        if schema.get(name) == pl.String
+    ]
+    points = schema.get("points")
+    if points == pl.String and "points" in untexted:
+        loose.append(pl.col("points").str.contains(_TOKEN_TEXT).fill_null(False))
+    elif points is not None and points != pl.String and not points.is_integer():
+        loose.append(pl.col("points").is_not_null())
+    evidence = schema.get("evidence")
+    if isinstance(evidence, pl.List) and isinstance(evidence.inner, pl.Struct):
+        keys = [field.name for field in evidence.inner.fields]
+        gaps = pl.any_horizontal(pl.element().struct.field(key).is_null() for key in keys)
+        loose.append(pl.col("evidence").list.eval(gaps).list.any().fill_null(False))
+    return pl.any_horizontal(loose) if loose else pl.lit(False)

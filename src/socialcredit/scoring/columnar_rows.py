@@ -23,8 +23,7 @@ TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "docu
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
-# What Polars makes of a JSON true, false or non-integer number read into a text column (``from_json``).
-JSON_TOKEN = r"^(true|false|-?(\d+\.\d*|\d+(\.\d*)?[eE][-+]?\d+))$"
+LOOSE = "_loose"  # rows the per-record validator must read (see ``records.files.json_frame``)
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
 PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"  # str.strip() strips these; they are not Unicode White_Space
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
@@ -35,32 +34,26 @@ def zone(policy: Policy | None) -> str:
     return policy.policy.timezone if policy else "Asia/Shanghai"
 
 
-def fast_rows(
-    batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: bool = False, from_json: bool = False
-) -> pl.DataFrame:
+def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: bool = False) -> pl.DataFrame:
     """Record-frame columns of ``batch`` plus ``_ok``: the row is certainly valid.
 
     With ``coded`` (and a handbook), the columns of the coded frame (``frames.CODED_SCHEMA``) instead:
     kind, status and rule as the indexes ``frames.encode`` gives them (rows not ``_ok`` have nulls there).
-    ``from_json``: ``batch`` is Polars' reading of JSON, which keeps a number as a float, not as the
-    digits sent (``-10.0000000000000001`` reads as ``-10``), and writes a number or ``true`` given for a
-    text field its own way (``1.50`` as ``"1.5"``, where the validator reads ``"1.50"``); rows with points
-    that are not integers, or with a text value that such a token could have become, are then left to the
-    per-record validator, which reads what was sent.
+    A Boolean column ``_loose`` in ``batch`` (``records.files.json_frame`` adds it) sends its true rows to
+    the per-record validator.
     """
-    if any(name not in FIELDS for name in batch.columns):
+    if any(name not in FIELDS and name != LOOSE for name in batch.columns):
         return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
     closed = (*CLOSED_FIELDS, "rule") if policy is not None else CLOSED_FIELDS
     good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name not in closed]
     occurred, occurred_ok = _occurred(schema)
-    points, points_ok = _points(batch, from_json)
+    points, points_ok = _points(batch)
     columns += [occurred.alias("occurred_on"), points.alias("points")]
     good += [occurred_ok, points_ok, _evidence_ok(schema)]
-    if from_json:
-        good += [~pl.col(name).cast(pl.String).str.contains(JSON_TOKEN).fill_null(False) for name in TEXT_FIELDS
-                 if name in schema and schema[name] == pl.String]  # fmt: skip
+    if LOOSE in schema:
+        good.append(~pl.col(LOOSE))
     if "recorded_at" in schema:
         columns.append(pl.col("recorded_at").alias("_raw_recorded_at"))
     frame = batch.lazy().select(*columns, pl.all_horizontal(good).alias("_ok"))
@@ -167,16 +160,13 @@ def _recorded(schema: pl.Schema, tz: str, batch: pl.DataFrame) -> tuple[pl.Expr,
     return pl.coalesce(given, default), column.is_null() | given.is_not_null()
 
 
-def _points(batch: pl.DataFrame, from_json: bool) -> tuple[pl.Expr, pl.Expr]:
-    """Points in hundredths, and whether a given value was exact to 0.01 (others go the slow path); read from
-    JSON, only integers count as certain."""
+def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """Points in hundredths, and whether a given value was exact to 0.01 (others go the slow path)."""
     if "points" not in batch.columns:
         return pl.lit(None, dtype=pl.Int64), pl.lit(True)
     column, dtype = pl.col("points"), batch.schema["points"]
     if isinstance(dtype, INT_TYPES):
         return column.cast(pl.Int64) * 100, pl.lit(True)
-    if from_json:
-        return pl.lit(None, dtype=pl.Int64), column.is_null()
     if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2:
         return (column * 100).cast(pl.Int64), pl.lit(True)
     distinct = batch["points"].drop_nulls().unique().to_list()

@@ -52,18 +52,17 @@ class Split:
     slow: list[int]
 
 
-def split(session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: int, from_json: bool = False) -> Split:
+def split(session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: int) -> Split:
     """Check ``batch`` over columns and build the stored rows of its fast part (audit entry ``seq``).
 
     Without a ``session`` the stored records are not looked up: the caller relies on the unique key
     ``(source, record_id)`` to refuse a row stored before, and then checks the batch again with one.
-    ``from_json``: ``batch`` was read from JSON (see ``columnar_rows.fast_rows``).
     """
     assert intake.source is not None, "a file import is for one source"
     policy = intake.policy
     sent_source = batch["source"].cast(pl.String) if "source" in batch.columns else None
     frame = batch.with_columns(pl.lit(intake.source).alias("source"))
-    checked = fast_rows(frame, policy, policy.policy.timezone, from_json=from_json).with_row_index("_pos")
+    checked = fast_rows(frame, policy, policy.policy.timezone).with_row_index("_pos")
     fast = checked["_ok"] & (checked["kind"] == "fact") & (checked["occurred_on"] <= intake.today)
     fast = fast & ~checked["id"].is_duplicated()
     if sent_source is not None:
@@ -131,7 +130,7 @@ def prepare(rows: pl.DataFrame, *, postgres: bool) -> Prepared:
 
 
 def split_and_store(session: Session, intake: Intake, batch: pl.DataFrame, *, seq: int, digest: RowDigest) -> Split:
-    """:func:`split` and :func:`store` a batch read from a JSON body (``rows`` of the result: those stored).
+    """:func:`split` and :func:`store` a batch (``rows`` of the result: those stored).
 
     On PostgreSQL the rows are first stored without looking up stored records, under a savepoint: for new
     records (the usual case) the unique key ``(source, record_id)`` is the only check needed. When it
@@ -140,12 +139,12 @@ def split_and_store(session: Session, intake: Intake, batch: pl.DataFrame, *, se
     if session.get_bind().dialect.name == "postgresql":
         try:
             with session.begin_nested():
-                part = split(None, intake, batch, seq=seq, from_json=True)
+                part = split(None, intake, batch, seq=seq)
                 store(session, intake, part.rows, digest)
             return part
         except UniqueViolation:
             pass
-    part = split(session, intake, batch, seq=seq, from_json=True)
+    part = split(session, intake, batch, seq=seq)
     store(session, intake, part.rows, digest)
     return part
 

@@ -131,7 +131,6 @@ class _Chunk:
     frame: pl.DataFrame | None
     count: int
     raws: Callable[[list[int]], list[RawRecord]]
-    from_json: bool = False  # the frame is Polars' reading of JSON (``columnar_rows.fast_rows``)
 
 
 def _load_columns(
@@ -236,7 +235,7 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
             def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
                 return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
 
-            yield _Chunk(frame, len(kept), raws, from_json=True)
+            yield _Chunk(frame, len(kept), raws)
 
 
 def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) -> None:
@@ -247,9 +246,7 @@ def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) ->
     if frame is not None and frame.height == chunk.count and not load.problems:
         if load.look_up:
             writer.drain()
-        part = fast.split(
-            session if load.look_up else None, load.intake, frame, seq=load.seq, from_json=chunk.from_json
-        )
+        part = fast.split(session if load.look_up else None, load.intake, frame, seq=load.seq)
         _submit_fast(session, load, part.rows, writer)
         slow = part.slow
     if slow:
