@@ -6,9 +6,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,23 @@ def jsonl_record(line: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"__error__": "each line must be a JSON object"}
 
 
+def json_lines_chunks(path: Path, size: int) -> Iterator[tuple[list[str], Sequence[int]]]:
+    """The non-blank lines of a JSON Lines file, read ``size`` lines at a time, with their 1-based numbers
+    (the last line given its newline)."""
+    with path.open(encoding="utf-8-sig") as handle:
+        first = 1
+        while lines := list(islice(handle, size)):
+            kept = [line for line in lines if line.strip()]
+            if len(kept) == len(lines):
+                numbers: Sequence[int] = range(first, first + len(lines))
+            else:
+                numbers = [first + at for at, line in enumerate(lines) if line.strip()]
+            first += len(lines)
+            if kept:
+                kept[-1] = kept[-1] if kept[-1].endswith("\n") else kept[-1] + "\n"
+                yield kept, numbers
+
+
 def _csv(path: Path) -> Iterator[RawRecord]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -114,7 +132,8 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
 
     Columns are inferred from every record, so a field first seen late is a column (and so found unknown),
     not dropped. Polars keeps a number as a float and writes a number or ``true`` given for a text field its
-    own way (``-7.5000000000000001`` reads as -7.5, ``7.50`` as "7.5", ``1e2`` as "100", ``true`` as "true");
+    own way (``-7.5000000000000001`` reads as -7.5, ``7.50`` as "7.5", ``1e2`` as "100", ``true`` as "true",
+    a list as JSON text);
     the per-record reading keeps what was sent. Rows where that can differ are marked in ``_loose`` (see
     ``scoring.columnar_rows.fast_rows``): points read as floats, evidence missing a key, and, in a text
     field (or text points) that some record gave such a token, any value such a token could have become.
@@ -132,13 +151,15 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
 
 
 TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
-_UNTEXTED = re.compile(rb'"(' + b"|".join(name.encode() for name in (*TEXT_FIELDS, "points")) + rb')"\s*:\s*[-0-9tf]')
-_TOKEN_TEXT = r"^(true|false|-?[0-9][0-9.eE+-]*)$"
+_UNTEXTED = re.compile(
+    rb'"(' + b"|".join(name.encode() for name in (*TEXT_FIELDS, "points")) + rb')"\s*:\s*[-0-9tf\[{]'
+)
+_TOKEN_TEXT = r"^(true|false|-?[0-9][0-9.eE+-]*|[\[{].*)$"  # what Polars writes for such tokens
 
 
 def _untexted(data: bytes) -> set[str]:
-    """Text fields (and ``points``) some record gives a number or a boolean (a superset: the pattern may also
-    match inside a string value, which only sends more rows the per-record way)."""
+    """Text fields (and ``points``) some record gives a number, a boolean, a list or an object (a superset: the
+    pattern may also match inside a string value, which only sends more rows the per-record way)."""
     return {match.decode() for match in set(_UNTEXTED.findall(data))}
 
 

@@ -10,7 +10,7 @@ groups) that can be read independently, e.g. by different workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,15 @@ import polars as pl
 
 from socialcredit.errors import RecordError, UserError
 from socialcredit.policy.model import Policy
-from socialcredit.records.files import RawRecord, parquet_files, read_raw_records, record_format
+from socialcredit.records.files import (
+    RawRecord,
+    json_frame,
+    json_lines_chunks,
+    jsonl_record,
+    parquet_files,
+    read_raw_records,
+    record_format,
+)
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
 from socialcredit.scoring.columnar_rows import fast_rows, zone
@@ -29,6 +37,7 @@ from socialcredit.scoring.frames import RECORD_SCHEMA, encode, from_records
 LOCATION: dict[str, pl.DataType] = {"_file": pl.UInt32(), "_line": pl.UInt64(), "_placed": pl.Boolean()}
 MAX_DETAILS = 1000
 BATCH_ROWS = 500_000
+JSON_LINES = 100_000  # JSON Lines read and checked together
 
 
 @dataclass(frozen=True)
@@ -92,21 +101,25 @@ def units(path: str | Path, *, target_rows: int = 2_000_000) -> list[Unit]:
 
 def read_unit(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.DataFrame]:
     """Located record frames of ``unit``; problems go to ``problems`` (those rows are left out)."""
-    if unit.fmt == "parquet":
-        yield from _parquet(unit, policy, problems)
-    else:
-        yield from _text(unit, policy, problems)
+    yield from _frames(unit, policy, problems)
 
 
 def read_coded(unit: Unit, policy: Policy, problems: Problems) -> Iterator[pl.DataFrame]:
     """Like :func:`read_unit`, but coded (``frames.encode``) with ``_file`` and ``_line``. Once a problem is
     found, frames are no longer coded (nothing will be scored; reading goes on to find every problem)."""
-    frames = _parquet(unit, policy, problems, coded=True) if unit.fmt == "parquet" else _text(unit, policy, problems)
-    for frame in frames:
+    for frame in _frames(unit, policy, problems, coded=True):
         if problems.total or "_placed" not in frame.columns:
             yield frame
             continue
         yield _encoded(frame, policy)
+
+
+def _frames(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool = False) -> Iterator[pl.DataFrame]:
+    if unit.fmt == "parquet":
+        return _parquet(unit, policy, problems, coded=coded)
+    if unit.fmt == "jsonl":
+        return _json_lines(unit, policy, problems, coded=coded)
+    return _text(unit, policy, problems)
 
 
 def _encoded(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
@@ -114,6 +127,7 @@ def _encoded(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 
 
 def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.DataFrame]:
+    """CSV (and JSON Lines Polars cannot read as a table): the per-record validator on every record."""
     batch: list[RawRecord] = []
     for raw in read_raw_records(unit.file):
         batch.append(raw)
@@ -124,32 +138,67 @@ def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.
         yield _validated(batch, unit.index, policy, problems)
 
 
+def _json_lines(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool) -> Iterator[pl.DataFrame]:
+    """JSON Lines read by Polars a chunk at a time and checked over columns (``records.files.json_frame``);
+    lines it cannot read, and rows the column checks are unsure of, go to the per-record validator."""
+    for lines, numbers in json_lines_chunks(Path(unit.file), JSON_LINES):
+
+        def raws(slow: Iterable[int], lines: list[str] = lines, numbers: Sequence[int] = numbers) -> list[RawRecord]:
+            return [RawRecord(unit.file, numbers[at], jsonl_record(lines[at])) for at in slow]
+
+        frame = json_frame("".join(lines).encode("utf-8"), lines=True)
+        if frame is None or frame.height != len(lines):
+            yield _validated(raws(range(len(lines))), unit.index, policy, problems)
+            continue
+        located = pl.Series("_line", numbers, dtype=pl.UInt64)
+        yield _checked(frame, unit.index, pl.lit(located), raws, policy, problems, coded=coded)
+
+
 def _parquet(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool = False) -> Iterator[pl.DataFrame]:
     """Located frames of a Parquet unit: record frames, or with ``coded`` coded ones (``_file``, ``_line``)."""
-    tz = zone(policy)
     for start in range(unit.offset, unit.offset + unit.rows, BATCH_ROWS):
         size = min(BATCH_ROWS, unit.offset + unit.rows - start)
         frame = pl.scan_parquet(unit.file).slice(start, size).collect()
         line = start + 1
-        fast = fast_rows(frame, policy, tz, coded=coded).with_columns(
-            pl.lit(unit.index, dtype=pl.UInt32).alias("_file"),
-            pl.int_range(line, line + frame.height, dtype=pl.UInt64).alias("_line"),
-        )
-        slow = fast.select(pl.arg_where(~pl.col("_ok"))).to_series().to_list()
-        good = (fast.filter(pl.col("_ok")) if slow else fast).drop("_ok")
-        if not coded:
-            good = good.with_columns(pl.lit(True).alias("_placed"))
-        if slow:
-            rows = frame[slow].to_dicts()
-            raws = [RawRecord(unit.file, line + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
-            checked = _validated(raws, unit.index, policy, problems)
-            if coded and policy is not None:
-                if problems.total:
-                    yield checked
-                    continue
-                checked = _encoded(checked, policy)
-            good = pl.concat([good, checked], how="vertical")
-        yield good
+
+        def raws(slow: Iterable[int], frame: pl.DataFrame = frame, line: int = line) -> list[RawRecord]:
+            rows = frame[list(slow)].to_dicts()
+            return [RawRecord(unit.file, line + at, _present(row)) for at, row in zip(slow, rows, strict=True)]
+
+        lines = pl.int_range(line, line + frame.height, dtype=pl.UInt64)
+        yield _checked(frame, unit.index, lines, raws, policy, problems, coded=coded)
+
+
+Raws = Callable[[Iterable[int]], list[RawRecord]]
+
+
+def _checked(
+    frame: pl.DataFrame,
+    index: int,
+    lines: pl.Expr,
+    raws: Raws,
+    policy: Policy | None,
+    problems: Problems,
+    *,
+    coded: bool,
+) -> pl.DataFrame:
+    """A batch checked over columns, the rows not certainly valid by the per-record validator (``raws`` gives
+    them as read); record frames, or with ``coded`` coded ones, located by ``_file`` and ``_line``."""
+    fast = fast_rows(frame, policy, zone(policy), coded=coded).with_columns(
+        pl.lit(index, dtype=pl.UInt32).alias("_file"), lines.alias("_line")
+    )
+    slow = fast.select(pl.arg_where(~pl.col("_ok"))).to_series().to_list()
+    good = (fast.filter(pl.col("_ok")) if slow else fast).drop("_ok")
+    if not coded:
+        good = good.with_columns(pl.lit(True).alias("_placed"))
+    if not slow:
+        return good
+    checked = _validated(raws(slow), index, policy, problems)
+    if coded and policy is not None:
+        if problems.total:
+            return checked
+        checked = _encoded(checked, policy)
+    return pl.concat([good, checked], how="vertical")
 
 
 def _present(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from socialcredit.scoring.frames import CODED_SCHEMA, KIND_CODE, RECORD_SCHEMA, 
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
-# Values checked against a closed set (identifier pattern, kinds, statuses, the handbook's rule ids) need no
+# Values checked against a closed set (identifier pattern, kinds, statuses) need no
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
@@ -46,8 +46,8 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: boo
         return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
-    closed = (*CLOSED_FIELDS, "rule") if policy is not None else CLOSED_FIELDS
-    good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name not in closed]
+    # a rule is checked against the handbook's only on facts and corrections: elsewhere it must be stripped too
+    good: list[pl.Expr] = [_text_ok(schema, name) for name in TEXT_FIELDS if name not in CLOSED_FIELDS]
     occurred, occurred_ok = _occurred(schema)
     points, points_ok = _points(batch)
     columns += [occurred.alias("occurred_on"), points.alias("points")]
@@ -156,8 +156,27 @@ def _recorded(schema: pl.Schema, tz: str, batch: pl.DataFrame) -> tuple[pl.Expr,
         given = column.dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
     elif dtype == pl.Date:
         given = column.cast(pl.Datetime("us")).dt.replace_time_zone(tz, non_existent="null")
+    elif isinstance(dtype, TEXT_TYPES):
+        given = _moment_text(column.cast(pl.String), tz)
     given = given.dt.convert_time_zone("UTC").cast(UTC_INSTANT)
     return pl.coalesce(given, default), column.is_null() | given.is_not_null()
+
+
+# ISO forms read over columns exactly as ``records.parse.parse_moment`` reads them (anything else: per record)
+_CLOCK = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?"
+AWARE, NAIVE, DAY = _CLOCK + r"(Z|[+-]\d{2}:\d{2})$", _CLOCK + "$", r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _moment_text(text: pl.Expr, tz: str) -> pl.Expr:
+    """An ISO date-time with offset (or ``Z``), a naive one (in ``tz``), or a date (its start in ``tz``);
+    null for any other text."""
+    aware = text.str.replace("Z$", "+00:00").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us")
+    naive = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    day = text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us"))
+    local = (pl.when(text.str.contains(NAIVE)).then(naive).when(text.str.contains(DAY)).then(day)).dt.replace_time_zone(
+        tz, ambiguous="null", non_existent="null"
+    )
+    return pl.when(text.str.contains(AWARE)).then(aware.dt.convert_time_zone(tz)).otherwise(local)
 
 
 def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:

@@ -37,6 +37,7 @@ from socialcredit.platform.subjects.service import ensure_subjects, insert_subje
 from socialcredit.records.files import (
     RawRecord,
     json_frame,
+    json_lines_chunks,
     jsonl_record,
     parquet_files,
     read_raw_records,
@@ -218,24 +219,13 @@ def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
 def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
     """JSON Lines, ``chunk_size`` lines at a time (blank ones skipped), read by Polars and, where needed,
     line by line."""
-    with path.open(encoding="utf-8-sig") as handle:
-        first = 1
-        while lines := list(islice(handle, chunk_size)):
-            kept = [line for line in lines if line.strip()]
-            if len(kept) == len(lines):
-                numbers: Sequence[int] = range(first, first + len(lines))
-            else:
-                numbers = [first + at for at, line in enumerate(lines) if line.strip()]
-            first += len(lines)
-            if not kept:
-                continue
-            text = "".join(kept)
-            frame = json_frame((text if text.endswith("\n") else text + "\n").encode("utf-8"), lines=True)
+    for kept, numbers in json_lines_chunks(path, chunk_size):
+        frame = json_frame("".join(kept).encode("utf-8"), lines=True)
 
-            def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
-                return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
+        def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
+            return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
 
-            yield _Chunk(frame, len(kept), raws)
+        yield _Chunk(frame, len(kept), raws)
 
 
 def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) -> None:
