@@ -1,9 +1,7 @@
-"""The column checks on records read from JSON (``json_frame``, then ``fast_rows``) never accept a record the
-per-record validator refuses, and what they accept reads as the validator reads it.
-
-Records are written as raw JSON text with awkward tokens where text, dates or points belong (numbers with
-digits a float cannot hold, ``true``, padded or blank strings, lists, fields first seen late), so that Polars'
-reading of the text and Python's reading of each line can differ.
+"""The column checks never accept a record the per-record validator refuses, and what they accept reads as
+the validator reads it: on JSON Lines (``json_frame``, then ``fast_rows``) written as raw text with awkward
+tokens where text, dates or points belong (numbers with digits a float cannot hold, ``true``, lists, fields
+first seen late), and on Parquet text columns with padded, blank or replaced values.
 """
 
 from __future__ import annotations
@@ -12,6 +10,7 @@ import json
 from datetime import UTC
 from typing import Any
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +118,43 @@ def test_plain_json_records_are_accepted_over_columns() -> None:
     checked = fast_rows(frame, policy, policy.policy.timezone)
     assert checked["_ok"].to_list() == [True] * len(texts)
     assert [_expected(text, policy) is not None for text in texts] == [True] * len(texts)
+
+
+TEXTS = ["", " ", "\x1c", "\u3000", "\u00a0", "X", "fact", "withdraw", "correct", "pending", "confirmed"]
+
+
+@st.composite
+def parquet_rows(draw: st.DrawFn, number: int) -> dict[str, Any]:
+    """A valid record as Parquet text columns, with zero to two values padded, blanked or replaced."""
+    row: dict[str, Any] = {**draw(st.sampled_from(VALID)), "id": f"r{number}"}
+    row.pop("evidence", None)
+    for name in draw(st.lists(st.sampled_from([f for f in FIELDS if f not in ("evidence", "colour")]), max_size=2)):
+        value = row.get(name) or draw(st.sampled_from(TEXTS))
+        pad = draw(st.sampled_from(TEXTS[:5]))
+        row[name] = draw(
+            st.sampled_from(
+                [None, pad + value, value + pad, draw(st.sampled_from(TEXTS)), value.upper(), "-7.255", "2024-03-05"]
+            )
+        )
+    return row
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 10).flatmap(lambda n: st.tuples(*(parquet_rows(i) for i in range(n)))))
+def test_parquet_text_rows_accepted_over_columns_read_as_the_validator_reads_them(
+    rows: tuple[dict[str, Any], ...],
+) -> None:
+    policy = make_policy()
+    names = [name for name in FIELDS if name not in ("evidence", "colour")]
+    frame = pl.DataFrame(
+        [{name: row.get(name) for name in names} for row in rows], schema=dict.fromkeys(names, pl.String)
+    )
+    checked = fast_rows(frame, policy, policy.policy.timezone)
+    for row, got in zip(rows, checked.iter_rows(named=True), strict=True):
+        if not got["_ok"]:
+            continue
+        text = json.dumps({key: value for key, value in row.items() if value is not None})
+        want = _expected(text, policy)
+        assert want is not None, f"accepted over columns, refused by the validator: {text}"
+        found = {name: got[name] for name in want} | {"recorded_at": got["recorded_at"].replace(tzinfo=UTC)}
+        assert found == want, text
