@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from socialcredit.errors import UserError
+from socialcredit.records.schema import TEXT_FIELDS
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
@@ -133,10 +134,9 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
     Columns are inferred from every record, so a field first seen late is a column (and so found unknown),
     not dropped. Polars keeps a number as a float and writes a number or ``true`` given for a text field its
     own way (``-7.5000000000000001`` reads as -7.5, ``7.50`` as "7.5", ``1e2`` as "100", ``true`` as "true",
-    a list as JSON text);
-    the per-record reading keeps what was sent. Rows where that can differ are marked in ``_loose`` (see
-    ``scoring.columnar_rows.fast_rows``): points read as floats, evidence missing a key, and, in a text
-    field (or text points) that some record gave such a token, any value such a token could have become.
+    a list as JSON text); the per-record reading keeps what was sent. Rows where that can differ are marked
+    in ``_loose`` (see ``scoring.columnar_rows.fast_rows``): points read as floats, evidence missing a key,
+    and, in a text field (or text points) that some record gave such a token, any value it could have become.
     """
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
@@ -150,7 +150,6 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
     return frame.with_columns(_loose(frame, _untexted(data)).alias("_loose"))
 
 
-TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
 _UNTEXTED = re.compile(
     rb'"(' + b"|".join(name.encode() for name in (*TEXT_FIELDS, "points")) + rb')"\s*:\s*[-0-9tf\[{]'
 )

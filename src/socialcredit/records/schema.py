@@ -14,6 +14,7 @@ FIELDS = (
     "source", "id", "subject", "kind", "ref", "rule", "occurred_on", "recorded_at",
     "points", "reason", "document", "evidence", "status",
 )  # fmt: skip
+TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")  # read as text
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,12 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 from socialcredit.policy.money import to_cents
-from socialcredit.records.schema import FIELDS, STATUSES
+from socialcredit.records.schema import FIELDS, STATUSES, TEXT_FIELDS
 from socialcredit.scoring.columnar_ids import KIND_CODES, kind_codes
 from socialcredit.scoring.frames import CODED_SCHEMA, KIND_CODE, RECORD_SCHEMA, STATUS_CODE, UTC_INSTANT
 
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
 INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
-TEXT_FIELDS = ("source", "id", "subject", "kind", "ref", "rule", "reason", "document", "status")
 # Values checked against a closed set (identifier pattern, kinds, statuses) need no
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
