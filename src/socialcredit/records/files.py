@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -86,9 +86,23 @@ def jsonl_record(line: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"__error__": "each line must be a JSON object"}
 
 
-def json_lines_chunks(path: Path, size: int) -> Iterator[tuple[list[str], Sequence[int]]]:
-    """The non-blank lines of a JSON Lines file, read ``size`` lines at a time, with their 1-based numbers
-    (the last line given its newline)."""
+@dataclass(frozen=True)
+class JsonLinesBatch:
+    """Non-blank lines of a JSON Lines file read together, with their 1-based numbers and Polars' frame of
+    them (:func:`json_frame`; None when Polars does not read them as a table)."""
+
+    path: str
+    lines: list[str]
+    numbers: Sequence[int]
+    frame: pl.DataFrame | None
+
+    def raws(self, positions: Iterable[int]) -> list[RawRecord]:
+        """The records at ``positions`` (0-based, among :attr:`lines`) as the per-record path reads them."""
+        return [RawRecord(self.path, self.numbers[at], jsonl_record(self.lines[at])) for at in positions]
+
+
+def json_lines_batches(path: Path, size: int) -> Iterator[JsonLinesBatch]:
+    """A JSON Lines file ``size`` lines at a time (blank lines skipped, but counted in the numbers)."""
     with path.open(encoding="utf-8-sig") as handle:
         first = 1
         while lines := list(islice(handle, size)):
@@ -99,8 +113,9 @@ def json_lines_chunks(path: Path, size: int) -> Iterator[tuple[list[str], Sequen
                 numbers = [first + at for at, line in enumerate(lines) if line.strip()]
             first += len(lines)
             if kept:
-                kept[-1] = kept[-1] if kept[-1].endswith("\n") else kept[-1] + "\n"
-                yield kept, numbers
+                text = "".join(kept)
+                frame = json_frame((text if text.endswith("\n") else text + "\n").encode("utf-8"), lines=True)
+                yield JsonLinesBatch(str(path), kept, numbers, frame)
 
 
 def _csv(path: Path) -> Iterator[RawRecord]:

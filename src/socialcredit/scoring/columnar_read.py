@@ -10,7 +10,7 @@ groups) that can be read independently, e.g. by different workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,7 @@ import polars as pl
 
 from socialcredit.errors import RecordError, UserError
 from socialcredit.policy.model import Policy
-from socialcredit.records.files import (
-    RawRecord,
-    json_frame,
-    json_lines_chunks,
-    jsonl_record,
-    parquet_files,
-    read_raw_records,
-    record_format,
-)
+from socialcredit.records.files import RawRecord, json_lines_batches, parquet_files, read_raw_records, record_format
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
 from socialcredit.scoring.columnar_rows import fast_rows, zone
@@ -139,19 +131,14 @@ def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.
 
 
 def _json_lines(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool) -> Iterator[pl.DataFrame]:
-    """JSON Lines read by Polars a chunk at a time and checked over columns (``records.files.json_frame``);
+    """JSON Lines read by Polars a batch at a time and checked over columns (``records.files.json_frame``);
     lines it cannot read, and rows the column checks are unsure of, go to the per-record validator."""
-    for lines, numbers in json_lines_chunks(Path(unit.file), JSON_LINES):
-
-        def raws(slow: Iterable[int], lines: list[str] = lines, numbers: Sequence[int] = numbers) -> list[RawRecord]:
-            return [RawRecord(unit.file, numbers[at], jsonl_record(lines[at])) for at in slow]
-
-        frame = json_frame("".join(lines).encode("utf-8"), lines=True)
-        if frame is None or frame.height != len(lines):
-            yield _validated(raws(range(len(lines))), unit.index, policy, problems)
+    for batch in json_lines_batches(Path(unit.file), JSON_LINES):
+        if batch.frame is None or batch.frame.height != len(batch.lines):
+            yield _validated(batch.raws(range(len(batch.lines))), unit.index, policy, problems)
             continue
-        located = pl.Series("_line", numbers, dtype=pl.UInt64)
-        yield _checked(frame, unit.index, pl.lit(located), raws, policy, problems, coded=coded)
+        lines = pl.lit(pl.Series("_line", batch.numbers, dtype=pl.UInt64))
+        yield _checked(batch.frame, unit.index, lines, batch.raws, policy, problems, coded=coded)
 
 
 def _parquet(unit: Unit, policy: Policy | None, problems: Problems, *, coded: bool = False) -> Iterator[pl.DataFrame]:

@@ -9,7 +9,7 @@ nothing is written. The subjects are queued for a standings refresh (``flows.ref
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -34,15 +34,7 @@ from socialcredit.platform.records.writer import Writer, writing
 from socialcredit.platform.sources.service import get as get_source
 from socialcredit.platform.standings.service import mark_stale
 from socialcredit.platform.subjects.service import ensure_subjects, insert_subjects, new_subjects
-from socialcredit.records.files import (
-    RawRecord,
-    json_frame,
-    json_lines_chunks,
-    jsonl_record,
-    parquet_files,
-    read_raw_records,
-    record_format,
-)
+from socialcredit.records.files import RawRecord, json_lines_batches, parquet_files, read_raw_records, record_format
 from socialcredit.records.schema import Record
 
 Progress = Callable[[int], None]
@@ -219,13 +211,8 @@ def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
 def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[_Chunk]:
     """JSON Lines, ``chunk_size`` lines at a time (blank ones skipped), read by Polars and, where needed,
     line by line."""
-    for kept, numbers in json_lines_chunks(path, chunk_size):
-        frame = json_frame("".join(kept).encode("utf-8"), lines=True)
-
-        def raws(slow: list[int], kept: list[str] = kept, numbers: Sequence[int] = numbers) -> list[RawRecord]:
-            return [RawRecord(str(path), numbers[at], jsonl_record(kept[at])) for at in slow]
-
-        yield _Chunk(frame, len(kept), raws)
+    for batch in json_lines_batches(path, chunk_size):
+        yield _Chunk(batch.frame, len(batch.lines), batch.raws)
 
 
 def _load_mixed(session: Session, load: _Load, chunk: _Chunk, writer: Writer) -> None:
