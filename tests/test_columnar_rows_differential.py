@@ -158,3 +158,12 @@ def test_parquet_text_rows_accepted_over_columns_read_as_the_validator_reads_the
         assert want is not None, f"accepted over columns, refused by the validator: {text}"
         found = {name: got[name] for name in want} | {"recorded_at": got["recorded_at"].replace(tzinfo=UTC)}
         assert found == want, text
+
+
+def test_a_field_named_like_nothing_the_format_knows_is_unknown_in_json_too() -> None:
+    policy = make_policy()
+    text = json.dumps({**VALID[0], "id": "r1", "_loose": False})
+    frame = json_frame((text + "\n").encode(), lines=True)
+    assert frame is not None
+    assert fast_rows(frame, policy, policy.policy.timezone)["_ok"].to_list() == [False]
+    assert _expected(text, policy) is None

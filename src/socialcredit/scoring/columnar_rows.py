@@ -22,7 +22,6 @@ INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
-LOOSE = "_loose"  # rows the per-record validator must read (see ``records.files.json_frame``)
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
 PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"  # str.strip() strips these; they are not Unicode White_Space
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
@@ -38,10 +37,8 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: boo
 
     With ``coded`` (and a handbook), the columns of the coded frame (``frames.CODED_SCHEMA``) instead:
     kind, status and rule as the indexes ``frames.encode`` gives them (rows not ``_ok`` have nulls there).
-    A Boolean column ``_loose`` in ``batch`` (``records.files.json_frame`` adds it) sends its true rows to
-    the per-record validator.
     """
-    if any(name not in FIELDS and name != LOOSE for name in batch.columns):
+    if any(name not in FIELDS for name in batch.columns):
         return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
@@ -51,8 +48,6 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: boo
     points, points_ok = _points(batch)
     columns += [occurred.alias("occurred_on"), points.alias("points")]
     good += [occurred_ok, points_ok, _evidence_ok(schema)]
-    if LOOSE in schema:
-        good.append(~pl.col(LOOSE))
     if "recorded_at" in schema:
         columns.append(pl.col("recorded_at").alias("_raw_recorded_at"))
     frame = batch.lazy().select(*columns, pl.all_horizontal(good).alias("_ok"))
