@@ -206,3 +206,26 @@ def test_separators_python_strips_go_through_the_validator(tmp_path: Path, polic
 def test_a_missing_file_is_a_user_error(tmp_path: Path, policy: Policy) -> None:
     with pytest.raises(UserError, match="no such file"):
         records_frame(tmp_path / "nope.parquet", policy)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_points_beyond_a_64_bit_integer_are_a_problem_not_a_crash(tmp_path: Path, policy: Policy, suffix: str) -> None:
+    rows = [
+        {"source": "t", "id": "1", "subject": ORG, "rule": "other", "occurred_on": "2024-03-01", "points": "-12.5",
+         "reason": "late"},
+        {"source": "t", "id": "2", "subject": ORG, "rule": "other", "occurred_on": "2024-03-01",
+         "points": "-360426199101010071", "reason": "late"},
+    ]  # fmt: skip
+    path = tmp_path / f"huge{suffix}"
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))
+    if suffix == ".parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_csv(path)
+    with pytest.raises(RecordError) as expected:
+        load_records(str(path), policy)
+    with pytest.raises(RecordError) as got:
+        records_frame(path, policy)
+    assert got.value.details == expected.value.details
+    line = 3 if suffix == ".csv" else 2  # the CSV header is line 1
+    assert len(got.value.details) == 1 and got.value.details[0].startswith(f"{path}:{line}: points: ")

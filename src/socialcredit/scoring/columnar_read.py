@@ -11,7 +11,7 @@ groups) that can be read independently, e.g. by different workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ import polars as pl
 
 from socialcredit.errors import RecordError, UserError
 from socialcredit.policy.model import Policy
+from socialcredit.policy.money import format_cents
 from socialcredit.records.files import RawRecord, json_lines_batches, parquet_files, read_raw_records, record_format
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
@@ -29,6 +30,7 @@ from socialcredit.scoring.frames import RECORD_SCHEMA, encode, from_records
 LOCATION: dict[str, pl.DataType] = {"_file": pl.UInt32(), "_line": pl.UInt64(), "_placed": pl.Boolean()}
 MAX_DETAILS = 1000
 BATCH_ROWS = 500_000
+INT64 = (-(2**63), 2**63 - 1)
 JSON_LINES = 100_000  # JSON Lines read and checked together
 
 
@@ -119,7 +121,7 @@ def _encoded(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 
 
 def _text(unit: Unit, policy: Policy | None, problems: Problems) -> Iterator[pl.DataFrame]:
-    """CSV (and JSON Lines Polars cannot read as a table): the per-record validator on every record."""
+    """CSV: the per-record validator on every record."""
     batch: list[RawRecord] = []
     for raw in read_raw_records(unit.file):
         batch.append(raw)
@@ -205,8 +207,13 @@ def _validated(batch: list[RawRecord], index: int, policy: Policy | None, proble
                 problems.add(RecordProblem(raw.file, raw.line, name, why))
             failed.append(raw)
             continue
-        for name, why in rule_problems(record, policy) if policy else []:
+        found = rule_problems(record, policy) if policy else []
+        for name, why in found:
             problems.add(RecordProblem(raw.file, raw.line, name, why))
+        if record.points is not None and not INT64[0] <= record.points <= INT64[1]:  # beyond any frame's column
+            if not found:
+                problems.add(RecordProblem(raw.file, raw.line, "points", f"{format_cents(record.points)} is too large"))
+            record = replace(record, points=None)
         records.append(record)  # kept for the checks across records, as ``validate_raw`` does
         lines.append(raw.line)
     frame = from_records(records).with_columns(

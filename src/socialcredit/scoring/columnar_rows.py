@@ -189,10 +189,12 @@ def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _cents_or_none(value: object) -> int | None:
+    """Hundredths, or None when not exact or beyond a 64-bit integer (the per-record path words either)."""
     try:
-        return to_cents(value)
+        cents = to_cents(value)
     except ValueError:
         return None
+    return cents if -(2**63) <= cents <= 2**63 - 1 else None
 
 
 def _evidence_ok(schema: pl.Schema) -> pl.Expr:
