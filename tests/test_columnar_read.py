@@ -208,16 +208,22 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path, policy: Policy) -> None:
         records_frame(tmp_path / "nope.parquet", policy)
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
-def test_points_beyond_a_64_bit_integer_are_a_problem_not_a_crash(tmp_path: Path, policy: Policy, suffix: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "points"),
+    [(".parquet", pl.String), (".csv", pl.String), (".parquet", pl.Decimal(38, 2)), (".parquet", pl.Int64)],
+)
+def test_points_beyond_a_64_bit_integer_are_a_problem_not_a_crash(
+    tmp_path: Path, policy: Policy, suffix: str, points: pl.DataType
+) -> None:
+    """Hundredths that no 64-bit integer holds (an identifier in the points column, say)."""
     rows = [
-        {"source": "t", "id": "1", "subject": ORG, "rule": "other", "occurred_on": "2024-03-01", "points": "-12.5",
+        {"source": "t", "id": "1", "subject": ORG, "rule": "other", "occurred_on": "2024-03-01", "points": "-12",
          "reason": "late"},
         {"source": "t", "id": "2", "subject": ORG, "rule": "other", "occurred_on": "2024-03-01",
          "points": "-360426199101010071", "reason": "late"},
     ]  # fmt: skip
     path = tmp_path / f"huge{suffix}"
-    frame = pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String)).with_columns(pl.col("points").cast(points))
     if suffix == ".parquet":
         frame.write_parquet(path)
     else:

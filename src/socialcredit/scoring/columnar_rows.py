@@ -24,6 +24,7 @@ CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
 PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"  # str.strip() strips these; they are not Unicode White_Space
+MAX_POINTS = (2**63 - 1) // 100  # points whose hundredths a 64-bit integer holds
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
 
 
@@ -178,10 +179,11 @@ def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
     if "points" not in batch.columns:
         return pl.lit(None, dtype=pl.Int64), pl.lit(True)
     column, dtype = pl.col("points"), batch.schema["points"]
-    if isinstance(dtype, INT_TYPES):
-        return column.cast(pl.Int64) * 100, pl.lit(True)
-    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2:
-        return (column * 100).cast(pl.Int64), pl.lit(True)
+    if isinstance(dtype, INT_TYPES) or (isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 2):
+        # exact; hundredths beyond a 64-bit integer are left to the validator (which words the rule's range)
+        exact = column.cast(pl.Decimal(38, 2), strict=False)
+        hundredths = pl.when(exact.abs() <= MAX_POINTS).then((exact * 100).cast(pl.Int64, strict=False))
+        return hundredths, column.is_null() | hundredths.is_not_null()
     distinct = batch["points"].drop_nulls().unique().to_list()
     cents = {value: _cents_or_none(value) for value in distinct}
     mapped = column.replace_strict(list(cents), list(cents.values()), default=None, return_dtype=pl.Int64)
