@@ -235,3 +235,22 @@ def test_points_beyond_a_64_bit_integer_are_a_problem_not_a_crash(
     assert got.value.details == expected.value.details
     line = 3 if suffix == ".csv" else 2  # the CSV header is line 1
     assert len(got.value.details) == 1 and got.value.details[0].startswith(f"{path}:{line}: points: ")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_a_day_too_late_for_any_window_is_a_problem_not_a_crash(tmp_path: Path, policy: Policy, suffix: str) -> None:
+    """The per-subject engine cannot add a window to 9999-12-01; the record is refused, as its day reads."""
+    rows = [
+        {"source": "s", "id": "1", "subject": PERSON, "rule": "minus5", "occurred_on": "9000-12-31"},
+        {"source": "s", "id": "2", "subject": PERSON, "rule": "minus5", "occurred_on": "9999-12-01"},
+    ]
+    path = tmp_path / f"late{suffix}"
+    if suffix == ".parquet":
+        pl.DataFrame(rows).with_columns(pl.col("occurred_on").str.to_date()).write_parquet(path)
+    else:
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(RecordError) as expected:
+        load_records(str(path), policy)
+    with pytest.raises(RecordError) as got:
+        records_frame(path, policy)
+    assert got.value.details == expected.value.details == [f"{path}:2: occurred_on: 9999-12-01 is after the year 9000"]

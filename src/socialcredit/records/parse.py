@@ -17,6 +17,9 @@ FieldError = tuple[str, str]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+LAST_YEAR = 9000  # records occur by then, so that every window of a handbook ends within the calendar
+
+
 class RecordInvalid(Exception):
     """Raised inside parsing with the list of ``(field, reason)`` problems of one record."""
 
@@ -132,14 +135,19 @@ class _Getter:
             return None
         value = self.data[name]
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.problems.append((name, f"not a valid ISO date (YYYY-MM-DD): {value!r}"))
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                self.problems.append((name, f"not a valid ISO date (YYYY-MM-DD): {value!r}"))
+                return None
+        if day.year > LAST_YEAR:  # a window from it must end within the calendar
+            self.problems.append((name, f"{day} is after the year {LAST_YEAR}"))
             return None
+        return day
 
     def moment(self, name: str, tz: ZoneInfo) -> datetime | None:
         if self._missing(name, False):

@@ -12,6 +12,7 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 from socialcredit.policy.money import to_cents
+from socialcredit.records.parse import LAST_YEAR
 from socialcredit.records.schema import FIELDS, STATUSES, TEXT_FIELDS
 from socialcredit.scoring.columnar_ids import KIND_CODES, kind_codes
 from socialcredit.scoring.frames import CODED_SCHEMA, KIND_CODE, RECORD_SCHEMA, STATUS_CODE, UTC_INSTANT
@@ -126,11 +127,11 @@ def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:
         return pl.lit(None, dtype=pl.Date), pl.lit(True)
     column, dtype = pl.col("occurred_on"), schema["occurred_on"]
     if dtype == pl.Date:
-        return column, pl.lit(True)
+        return column, column.is_null() | (column.dt.year() <= LAST_YEAR)
     if isinstance(dtype, TEXT_TYPES):
         text = column.cast(pl.String)
         day = pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(text.str.to_date("%Y-%m-%d", strict=False))
-        return day, column.is_null() | day.is_not_null()
+        return day, column.is_null() | (day.dt.year() <= LAST_YEAR).fill_null(False)
     return pl.lit(None, dtype=pl.Date), column.is_null()
 
 
