@@ -253,4 +253,26 @@ def test_a_day_too_late_for_any_window_is_a_problem_not_a_crash(tmp_path: Path, 
         load_records(str(path), policy)
     with pytest.raises(RecordError) as got:
         records_frame(path, policy)
-    assert got.value.details == expected.value.details == [f"{path}:2: occurred_on: 9999-12-01 is after the year 9000"]
+    assert (
+        got.value.details
+        == expected.value.details
+        == [f"{path}:2: occurred_on: 9999-12-01 is not within the years 1000 to 9000"]
+    )
+
+
+def test_a_moment_at_the_ends_of_the_calendar_is_a_problem_not_a_crash(tmp_path: Path, policy: Policy) -> None:
+    """In UTC these fall in the years 0 and 10000, which no date holds."""
+    base = {"source": "s", "subject": PERSON, "rule": "minus5", "occurred_on": "2024-03-01"}
+    rows = [
+        {**base, "id": "1", "recorded_at": "0001-01-01T00:00:00+14:00"},
+        {**base, "id": "2", "recorded_at": "9999-12-31T23:59:59-12:00"},
+        {"source": "s", "id": "3", "kind": "withdraw", "ref": "1", "occurred_on": "0001-01-01"},
+    ]
+    path = tmp_path / "ends.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(RecordError) as expected:
+        load_records(str(path), policy)
+    with pytest.raises(RecordError) as got:
+        records_frame(path, policy)
+    assert got.value.details == expected.value.details
+    assert [line.split(": ")[1] for line in got.value.details] == ["recorded_at", "recorded_at", "occurred_on"]

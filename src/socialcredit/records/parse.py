@@ -17,7 +17,9 @@ FieldError = tuple[str, str]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-LAST_YEAR = 9000  # records occur by then, so that every window of a handbook ends within the calendar
+# Days and moments of records lie in these years, so that every handbook window and every time zone stays
+# within the calendar (Python's dates run from the year 1 to 9999).
+YEARS = (1000, 9000)
 
 
 class RecordInvalid(Exception):
@@ -144,8 +146,8 @@ class _Getter:
             except ValueError:
                 self.problems.append((name, f"not a valid ISO date (YYYY-MM-DD): {value!r}"))
                 return None
-        if day.year > LAST_YEAR:  # a window from it must end within the calendar
-            self.problems.append((name, f"{day} is after the year {LAST_YEAR}"))
+        if not YEARS[0] <= day.year <= YEARS[1]:
+            self.problems.append((name, f"{day} is not within the years {YEARS[0]} to {YEARS[1]}"))
             return None
         return day
 
@@ -153,10 +155,14 @@ class _Getter:
         if self._missing(name, False):
             return None
         try:
-            return parse_moment(self.data[name], tz)
+            moment = parse_moment(self.data[name], tz)
         except ValueError:
             self.problems.append((name, f"not a valid ISO date-time: {self.data[name]!r}"))
             return None
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            self.problems.append((name, f"{moment.isoformat()} is not within the years {YEARS[0]} to {YEARS[1]}"))
+            return None
+        return moment
 
     def points(self, name: str) -> int | None:
         if self._missing(name, False):

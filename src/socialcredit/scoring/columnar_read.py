@@ -20,7 +20,6 @@ import polars as pl
 
 from socialcredit.errors import RecordError, UserError
 from socialcredit.policy.model import Policy
-from socialcredit.policy.money import format_cents
 from socialcredit.records.files import RawRecord, json_lines_batches, parquet_files, read_raw_records, record_format
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
@@ -207,13 +206,10 @@ def _validated(batch: list[RawRecord], index: int, policy: Policy | None, proble
                 problems.add(RecordProblem(raw.file, raw.line, name, why))
             failed.append(raw)
             continue
-        found = rule_problems(record, policy) if policy else []
-        for name, why in found:
+        for name, why in rule_problems(record, policy) if policy else []:
             problems.add(RecordProblem(raw.file, raw.line, name, why))
-        if record.points is not None and not INT64[0] <= record.points <= INT64[1]:  # beyond any frame's column
-            if not found:
-                problems.add(RecordProblem(raw.file, raw.line, "points", f"{format_cents(record.points)} is too large"))
-            record = replace(record, points=None)
+        if record.points is not None and not INT64[0] <= record.points <= INT64[1]:
+            record = replace(record, points=None)  # no frame holds it; a rule that reads points refused it above
         records.append(record)  # kept for the checks across records, as ``validate_raw`` does
         lines.append(raw.line)
     frame = from_records(records).with_columns(

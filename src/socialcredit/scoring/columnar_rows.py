@@ -12,13 +12,13 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 from socialcredit.policy.money import to_cents
-from socialcredit.records.parse import LAST_YEAR
+from socialcredit.records.parse import YEARS
 from socialcredit.records.schema import FIELDS, STATUSES, TEXT_FIELDS
 from socialcredit.scoring.columnar_ids import KIND_CODES, kind_codes
 from socialcredit.scoring.frames import CODED_SCHEMA, KIND_CODE, RECORD_SCHEMA, STATUS_CODE, UTC_INSTANT
 
 TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
-INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.Int128, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64, pl.UInt128)
 # Values checked against a closed set (identifier pattern, kinds, statuses) need no
 # separate check that they are stripped and not blank: a padded or blank value is in no such set.
 CLOSED_FIELDS = ("subject", "kind", "status")
@@ -127,11 +127,11 @@ def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:
         return pl.lit(None, dtype=pl.Date), pl.lit(True)
     column, dtype = pl.col("occurred_on"), schema["occurred_on"]
     if dtype == pl.Date:
-        return column, column.is_null() | (column.dt.year() <= LAST_YEAR)
+        return column, column.is_null() | column.dt.year().is_between(*YEARS)
     if isinstance(dtype, TEXT_TYPES):
         text = column.cast(pl.String)
         day = pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(text.str.to_date("%Y-%m-%d", strict=False))
-        return day, column.is_null() | (day.dt.year() <= LAST_YEAR).fill_null(False)
+        return day, column.is_null() | day.dt.year().is_between(*YEARS).fill_null(False)
     return pl.lit(None, dtype=pl.Date), column.is_null()
 
 
@@ -155,7 +155,8 @@ def _recorded(schema: pl.Schema, tz: str, batch: pl.DataFrame) -> tuple[pl.Expr,
     elif isinstance(dtype, TEXT_TYPES):
         given = _moment_text(column.cast(pl.String), tz)
     given = given.dt.convert_time_zone("UTC").cast(UTC_INSTANT)
-    return pl.coalesce(given, default), column.is_null() | given.is_not_null()
+    inside = given.dt.year().is_between(YEARS[0] + 1, YEARS[1] - 1)  # near the ends, the validator decides
+    return pl.coalesce(given, default), column.is_null() | inside.fill_null(False)
 
 
 # ISO forms read over columns exactly as ``records.parse.parse_moment`` reads them (anything else: per record)
@@ -185,6 +186,8 @@ def _points(batch: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
         exact = column.cast(pl.Decimal(38, 2), strict=False)
         hundredths = pl.when(exact.abs() <= MAX_POINTS).then((exact * 100).cast(pl.Int64, strict=False))
         return hundredths, column.is_null() | hundredths.is_not_null()
+    if not isinstance(dtype, (*TEXT_TYPES, pl.Float32, pl.Float64, pl.Decimal)):  # lists, booleans: per record
+        return pl.lit(None, dtype=pl.Int64), column.is_null()
     distinct = batch["points"].drop_nulls().unique().to_list()
     cents = {value: _cents_or_none(value) for value in distinct}
     mapped = column.replace_strict(list(cents), list(cents.values()), default=None, return_dtype=pl.Int64)
