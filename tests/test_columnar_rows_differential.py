@@ -11,14 +11,17 @@ from datetime import UTC
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from socialcredit.errors import RecordError
 from socialcredit.policy.model import Policy
 from socialcredit.records.files import json_frame, jsonl_record
 from socialcredit.records.parse import RecordInvalid, parse_record
-from socialcredit.records.validate import rule_problems
+from socialcredit.records.validate import load_records, rule_problems
 from socialcredit.scoring.columnar_rows import fast_rows
+from socialcredit.scoring.frames import records_frame
 
 from conftest import ORG, PERSON, PERSON2, TZ, make_policy
 
@@ -167,3 +170,44 @@ def test_a_field_named_like_nothing_the_format_knows_is_unknown_in_json_too() ->
     assert frame is not None
     assert fast_rows(frame, policy, policy.policy.timezone)["_ok"].to_list() == [False]
     assert _expected(text, policy) is None
+
+
+AWKWARD: dict[str, list[Any]] = {
+    "source": ["s", "court", "t", "", " s", 5, True, [1], {"a": 1}],
+    "id": ["1", "2", "3", "", 7.5, 10**20, " 1"],
+    "subject": [PERSON, PERSON2, ORG, PERSON.lower(), "123", "", 5],
+    "kind": ["fact", "correct", "withdraw", "cure", "repair", "FACT", "", 1],
+    "ref": ["1", "2", "x", "", 3],
+    "rule": ["minus5", "other", "defaulter", "deed", "plus4.points-cap", "nope", "", 1],
+    "occurred_on": ["2024-03-01", "2024-02-30", "9999-12-31", "0001-01-01", "20240301", "", 20240301],
+    "recorded_at": ["2024-03-02T09:00:00+08:00", "2024-03-02", "0001-01-01T00:00:00+14:00",
+                    "9999-12-31T23:59:59-12:00", "x", 5, "2024-03-02T09:00:00.1234567Z"],
+    "points": ["-12.5", -12.5, -12, "1e400", "nan", 10**30, "-360426199101010071", True, [1], "0.001"],
+    "reason": ["late", "", 5, " "],
+    "document": ["(2024) 7", ""],
+    "status": ["confirmed", "pending", "contested", "suspended", "CONFIRMED", 1],
+    "evidence": [[{"sha256": SHA, "media_type": "image/png"}], [{"sha256": "zz"}], "x", [], [{"sha256": SHA}], [1]],
+}  # fmt: skip
+ODD_RECORDS = st.fixed_dictionaries({}, optional={name: st.sampled_from(values) for name, values in AWKWARD.items()})
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(ODD_RECORDS, min_size=1, max_size=6))
+def test_score_s_reader_and_evaluate_s_refuse_the_same_records_the_same_way(
+    tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
+) -> None:
+    """Whole files of odd records, read by ``records_frame`` (score) and ``load_records`` (evaluate): the same
+    problems, worded the same, or none; never a crash."""
+    policy = make_policy()
+    path = tmp_path_factory.mktemp("odd") / "records.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    outcomes = []
+    for read in (lambda: load_records(str(path), policy), lambda: records_frame(path, policy)):
+        try:
+            read()
+            outcomes.append(None)
+        except RecordError as error:
+            outcomes.append(error.details)
+    assert outcomes[0] == outcomes[1]

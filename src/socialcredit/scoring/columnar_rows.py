@@ -40,7 +40,7 @@ def fast_rows(batch: pl.DataFrame, policy: Policy | None, tz: str, *, coded: boo
     With ``coded`` (and a handbook), the columns of the coded frame (``frames.CODED_SCHEMA``) instead:
     kind, status and rule as the indexes ``frames.encode`` gives them (rows not ``_ok`` have nulls there).
     """
-    if any(name not in FIELDS for name in batch.columns):
+    if not batch.width or any(name not in FIELDS for name in batch.columns):  # no field at all, or unknown ones
         return _unchecked(batch.height, CODED_SCHEMA if coded else RECORD_SCHEMA)
     schema = batch.schema
     columns: list[pl.Expr] = [_text(schema, name) for name in TEXT_FIELDS]
