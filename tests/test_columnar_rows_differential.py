@@ -211,3 +211,27 @@ def test_score_s_reader_and_evaluate_s_refuse_the_same_records_the_same_way(
         except RecordError as error:
             outcomes.append(error.details)
     assert outcomes[0] == outcomes[1]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(ODD_RECORDS, min_size=1, max_size=6))
+def test_both_readers_refuse_the_same_parquet_records_the_same_way(
+    tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
+) -> None:
+    """The same, for Parquet whose every column is text (the usual export of a spreadsheet or a database)."""
+    policy = make_policy()
+    names = sorted({name for record in records for name in record})
+    texts = [{name: None if name not in r else r[name] if isinstance(r[name], str) else json.dumps(r[name])
+              for name in names} for r in records]  # fmt: skip
+    path = tmp_path_factory.mktemp("odd") / "records.parquet"
+    pl.DataFrame(texts, schema=dict.fromkeys(names, pl.String)).write_parquet(path)
+    outcomes = []
+    for read in (lambda: load_records(str(path), policy), lambda: records_frame(path, policy)):
+        try:
+            read()
+            outcomes.append(None)
+        except RecordError as error:
+            outcomes.append(error.details)
+    assert outcomes[0] == outcomes[1]
