@@ -149,10 +149,11 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
     Columns are inferred from every record, so a field first seen late is a column (and so found unknown),
     not dropped. Polars keeps a number as a float and writes a number or ``true`` given for a text field its
     own way (``-7.5000000000000001`` reads as -7.5, ``7.50`` as "7.5", ``1e2`` as "100", ``true`` as "true",
-    a list as JSON text); the per-record reading keeps what was sent. Rows where that can differ are given
-    no ``id``, so the column checks (``scoring.columnar_rows.fast_rows``) leave them to the per-record
-    validator, which reads each line as sent: points read as floats, evidence missing a key, and, in a text
-    field (or text points) that some record gave such a token, any value it could have become.
+    a list as JSON text); the per-record reading keeps what was sent. Rows where that can differ (points read
+    as floats, evidence missing a key, and, in a text field or text points that some record gave such a
+    token, any value it could have become) are given no ``occurred_on``, so the column checks
+    (``scoring.columnar_rows.fast_rows``) leave them to the per-record validator, which reads each line as
+    sent; their ids stay, for the checks across records.
     """
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
@@ -163,9 +164,10 @@ def json_frame(data: bytes, *, lines: bool) -> pl.DataFrame | None:
         )
     except Exception:  # any shape Polars does not read as a table of records: the per-record path decides
         return None
-    if "id" not in frame.columns:  # every record lacks its id: none passes the column checks anyway
+    if "occurred_on" not in frame.columns:  # no record gives one: none passes the column checks anyway
         return frame
-    return frame.with_columns(pl.when(_loose(frame, _untexted(data))).then(None).otherwise(pl.col("id")).alias("id"))
+    loose = _loose(frame, _untexted(data))
+    return frame.with_columns(pl.when(loose).then(None).otherwise(pl.col("occurred_on")).alias("occurred_on"))
 
 
 _UNTEXTED = re.compile(
