@@ -277,10 +277,10 @@ def test_an_unknown_field_far_down_a_json_lines_file_is_refused(platform: Setup,
 
 
 TOKENS: dict[str, list[str]] = {  # raw JSON text of each field's value: awkward tokens beside plain strings
-    "id": ['"1"', '"2"', '"3"', '""', "7.50", "true", "1e2", '" 1"'],
+    "id": ['"1"', '"2"', '"3"', '""', "7.50", '"7.50"', "true", '"True"', "1e2", '" 1"'],
     "subject": [f'"{PERSON}"', f'"{PERSON2}"', f'"{ORG}"', f'"{PERSON.lower()}"', "5"],
-    "kind": ['"fact"', '"withdraw"', '"correct"', '"FACT"'],
-    "ref": ['"1"', '"x"', '""'],
+    "kind": ['"fact"', '"withdraw"', '"correct"', '"FACT"', '"withdraw"'],
+    "ref": ['"1"', '"x"', '""', "true", '"True"'],
     "rule": ['"minus5"', '"other"', '"deed"', '"nope"', "1"],
     "occurred_on": ['"2024-03-01"', '"2024-02-30"', '"2999-01-01"', '"20240301"', "20240301"],
     "points": ['"-12.5"', "-12.5", "-12", "-7.5000000000000001", '"0.001"', "true", "[1]", "-1.2e1"],

@@ -24,7 +24,8 @@ INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.Int128, pl.UInt8, pl.UInt
 CLOSED_FIELDS = ("subject", "kind", "status")
 SHA256 = r"^[0-9a-fA-F]{64}$"
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
-PYTHON_ONLY_SPACE = "\x1c\x1d\x1e\x1f"  # str.strip() strips these; they are not Unicode White_Space
+# What str.strip() strips: Unicode white space and the separators U+001C–U+001F (every one is below U+3001)
+PYTHON_SPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
 MAX_POINTS = (2**63 - 1) // 100  # points whose hundredths a 64-bit integer holds
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
 
@@ -111,15 +112,13 @@ def _text(schema: pl.Schema, name: str) -> pl.Expr:
 
 
 def _text_ok(schema: pl.Schema, name: str) -> pl.Expr:
-    """Certainly read alike by ``str(value).strip()``: already stripped and not blank (or absent). Python also
-    strips the separators U+001C–U+001F, which are not Unicode white space (Polars keeps them)."""
+    """Certainly read alike by ``str(value).strip()``: already stripped and not blank (or absent)."""
     if name not in schema:
         return pl.lit(True)
     if not _is_text(schema[name]):
         return pl.col(name).is_null()
     value = pl.col(name).cast(pl.String)
-    stripped = value.str.strip_chars().str.strip_chars(PYTHON_ONLY_SPACE)
-    return value.is_null() | ((stripped == value) & (value != ""))
+    return value.is_null() | ((value.str.strip_chars(PYTHON_SPACE) == value) & (value != ""))
 
 
 def _occurred(schema: pl.Schema) -> tuple[pl.Expr, pl.Expr]:

@@ -27,7 +27,7 @@ from socialcredit.platform.records import canonical, lookup, pgbinary
 from socialcredit.platform.records.ingest import Intake
 from socialcredit.platform.records.store import TABLE
 from socialcredit.platform.subjects.service import ensure_subjects
-from socialcredit.scoring.columnar_rows import fast_rows
+from socialcredit.scoring.columnar_rows import PYTHON_SPACE, fast_rows
 
 COLUMNS = [column.name for column in TABLE.columns if column.name != "pk"]
 BINARY: dict[str, pgbinary.Kind] = {
@@ -64,7 +64,7 @@ def split(session: Session | None, intake: Intake, batch: pl.DataFrame, *, seq: 
     frame = batch.with_columns(pl.lit(intake.source).alias("source"))
     checked = fast_rows(frame, policy, policy.policy.timezone).with_row_index("_pos")
     fast = checked["_ok"] & (checked["kind"] == "fact") & (checked["occurred_on"] <= intake.today)
-    fast = fast & ~checked["id"].is_duplicated()
+    fast = fast & ~checked["id"].str.strip_chars(PYTHON_SPACE).is_duplicated()  # ids as the per-record path reads them
     if sent_source is not None:
         fast = fast & (sent_source.is_null() | (sent_source == intake.source))
     if "evidence" in batch.columns:
