@@ -7,7 +7,9 @@ first seen late), and on Parquet text columns with padded, blank or replaced val
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -200,17 +202,9 @@ def test_score_s_reader_and_evaluate_s_refuse_the_same_records_the_same_way(
 ) -> None:
     """Whole files of odd records, read by ``records_frame`` (score) and ``load_records`` (evaluate): the same
     problems, worded the same, or none; never a crash."""
-    policy = make_policy()
     path = tmp_path_factory.mktemp("odd") / "records.jsonl"
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
-    outcomes = []
-    for read in (lambda: load_records(str(path), policy), lambda: records_frame(path, policy)):
-        try:
-            read()
-            outcomes.append(None)
-        except RecordError as error:
-            outcomes.append(error.details)
-    assert outcomes[0] == outcomes[1]
+    assert _problems(load_records, path) == _problems(records_frame, path)
 
 
 @settings(
@@ -221,17 +215,18 @@ def test_both_readers_refuse_the_same_parquet_records_the_same_way(
     tmp_path_factory: pytest.TempPathFactory, records: list[dict[str, Any]]
 ) -> None:
     """The same, for Parquet whose every column is text (the usual export of a spreadsheet or a database)."""
-    policy = make_policy()
     names = sorted({name for record in records for name in record})
     texts = [{name: None if name not in r else r[name] if isinstance(r[name], str) else json.dumps(r[name])
               for name in names} for r in records]  # fmt: skip
     path = tmp_path_factory.mktemp("odd") / "records.parquet"
     pl.DataFrame(texts, schema=dict.fromkeys(names, pl.String)).write_parquet(path)
-    outcomes = []
-    for read in (lambda: load_records(str(path), policy), lambda: records_frame(path, policy)):
-        try:
-            read()
-            outcomes.append(None)
-        except RecordError as error:
-            outcomes.append(error.details)
-    assert outcomes[0] == outcomes[1]
+    assert _problems(load_records, path) == _problems(records_frame, path)
+
+
+def _problems(read: Callable[..., object], path: Path) -> list[str] | None:
+    """What a reader finds wrong in ``path`` under the test handbook (None: nothing)."""
+    try:
+        read(path, make_policy())
+    except RecordError as error:
+        return error.details
+    return None
