@@ -76,29 +76,31 @@ def platform_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
         yield db
         db.dispose()
         return
+    with postgres_schema("test") as url:
+        db = open_database(Settings(database_url=url), migrate=True)
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty schema of the test PostgreSQL (dropped after); skips the test when the server is
+    not reachable, and fails it when CI=true."""
+    import psycopg
+
     base = postgres_url()
     if not _postgres_available(base):
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL at {base} is required when CI=true")
         pytest.skip(f"PostgreSQL at {base} is not reachable")
-    yield from _postgres_database(base)
-
-
-def _postgres_database(base: str) -> Iterator[Database]:
-    import psycopg
-
-    from socialcredit.db.connect import open_database
-    from socialcredit.settings import Settings
-
-    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    db = open_database(Settings(database_url=f"{base}{separator}options=-csearch_path%3D{schema}"), migrate=True)
     try:
-        yield db
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     finally:
-        db.dispose()
         with psycopg.connect(base, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 

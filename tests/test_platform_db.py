@@ -145,31 +145,18 @@ def test_records_written_before_revision_0003_survive_it(kind: str, tmp_path: An
 @contextmanager
 def _fresh_engine(kind: str, tmp_path: Any) -> Iterator[Any]:
     """An empty database of ``kind`` (a temporary SQLite file, or a new PostgreSQL schema dropped after)."""
-    import uuid
-
-    import psycopg
     from sqlalchemy import create_engine
 
-    from conftest import postgres_url
+    from platform_support import postgres_schema
 
     if kind == "sqlite":
         engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
         yield engine
         engine.dispose()
         return
-    base = postgres_url()
-    try:
-        psycopg.connect(base, connect_timeout=3).close()
-    except psycopg.Error:
-        pytest.skip("PostgreSQL is not reachable")
-    schema = f"mig_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    url = base.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema("mig") as url:
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        try:
+            yield engine
+        finally:
+            engine.dispose()

@@ -23,13 +23,12 @@ from socialcredit.policy.model import Policy
 from socialcredit.records.files import RawRecord, json_lines_batches, parquet_files, read_raw_records, record_format
 from socialcredit.records.parse import RecordInvalid, parse_record
 from socialcredit.records.validate import RecordProblem, rule_problems
-from socialcredit.scoring.columnar_rows import fast_rows, zone
+from socialcredit.scoring.columnar_rows import fast_rows, fits_int64, zone
 from socialcredit.scoring.frames import RECORD_SCHEMA, encode, from_records
 
 LOCATION: dict[str, pl.DataType] = {"_file": pl.UInt32(), "_line": pl.UInt64(), "_placed": pl.Boolean()}
 MAX_DETAILS = 1000
 BATCH_ROWS = 500_000
-INT64 = (-(2**63), 2**63 - 1)
 JSON_LINES = 100_000  # JSON Lines read and checked together
 
 
@@ -208,7 +207,7 @@ def _validated(batch: list[RawRecord], index: int, policy: Policy | None, proble
             continue
         for name, why in rule_problems(record, policy) if policy else []:
             problems.add(RecordProblem(raw.file, raw.line, name, why))
-        if record.points is not None and not INT64[0] <= record.points <= INT64[1]:
+        if record.points is not None and not fits_int64(record.points):
             record = replace(record, points=None)  # no frame holds it; a rule that reads points refused it above
         records.append(record)  # kept for the checks across records, as ``validate_raw`` does
         lines.append(raw.line)

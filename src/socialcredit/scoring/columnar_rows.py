@@ -26,7 +26,8 @@ SHA256 = r"^[0-9a-fA-F]{64}$"
 FACT, CORRECT = KIND_CODE["fact"], KIND_CODE["correct"]
 # What str.strip() strips: Unicode white space and the separators U+001C–U+001F (every one is below U+3001)
 PYTHON_SPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
-MAX_POINTS = (2**63 - 1) // 100  # points whose hundredths a 64-bit integer holds
+INT64 = (-(2**63), 2**63 - 1)  # the hundredths a points column holds
+MAX_POINTS = INT64[1] // 100  # whole points whose hundredths it holds
 STATUSES_GIVEN = {status: STATUS_CODE[status] for status in STATUSES}  # not "suspended": set by the platform
 
 
@@ -199,7 +200,12 @@ def _cents_or_none(value: object) -> int | None:
         cents = to_cents(value)
     except ValueError:
         return None
-    return cents if -(2**63) <= cents <= 2**63 - 1 else None
+    return cents if fits_int64(cents) else None
+
+
+def fits_int64(cents: int) -> bool:
+    """Whether a frame's Int64 points column can hold these hundredths."""
+    return INT64[0] <= cents <= INT64[1]
 
 
 def _evidence_ok(schema: pl.Schema) -> pl.Expr:

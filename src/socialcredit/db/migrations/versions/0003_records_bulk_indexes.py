@@ -22,22 +22,20 @@ IDENTIFIERS = {"source": 64, "record_id": 128, "subject": 18}
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.drop_index("ix_records_subject", table_name="records")
-    changes = ", ".join(
-        f'ALTER COLUMN {name} TYPE varchar({length}) COLLATE "C"' for name, length in IDENTIFIERS.items()
-    )
-    op.execute(f"ALTER TABLE records {changes}")
-    op.create_index("ix_records_subject", "records", ["subject"], postgresql_using="hash")
+    if op.get_bind().dialect.name == "postgresql":
+        _rebuild(collation='"C"', using="hash")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name == "postgresql":
+        _rebuild(collation='"default"', using=None)
+
+
+def _rebuild(*, collation: str, using: str | None) -> None:
+    """The identifier columns in ``collation``, and the subject index rebuilt (``using``: its access method)."""
     op.drop_index("ix_records_subject", table_name="records")
     changes = ", ".join(
-        f'ALTER COLUMN {name} TYPE varchar({length}) COLLATE "default"' for name, length in IDENTIFIERS.items()
+        f"ALTER COLUMN {name} TYPE varchar({length}) COLLATE {collation}" for name, length in IDENTIFIERS.items()
     )
     op.execute(f"ALTER TABLE records {changes}")
-    op.create_index("ix_records_subject", "records", ["subject"])
+    op.create_index("ix_records_subject", "records", ["subject"], postgresql_using=using)
