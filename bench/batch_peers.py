@@ -23,6 +23,9 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 
+# What the SQL and pandas peers read: the record format less reason, document and evidence (nothing checked)
+PEER_COLUMNS = ["source", "id", "subject", "kind", "ref", "rule", "occurred_on", "recorded_at", "points", "status"]
+
 CAP_PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
@@ -68,20 +71,20 @@ def floor(files: list[Path], policy: Policy) -> int:
     return totals.height
 
 
-def read_every_column(files: list[Path]) -> int:
-    """Read each file whole (every column, Polars, all cores) and drop it; returns the number of records."""
-    return sum(pl.read_parquet(file).height for file in files)
+def read_every_column(files: list[Path], columns: list[str] | None = None) -> int:
+    """Read each file whole (every column, or only ``columns``; Polars, all cores) and drop it; returns the
+    number of records."""
+    return sum(pl.read_parquet(file, columns=columns).height for file in files)
 
 
 def _read(files: list[Path]) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = ["source", "id", "subject", "kind", "ref", "rule", "occurred_on", "recorded_at", "points", "status"]
-    tables = [pq.read_table(file, columns=columns) for file in files]
+    tables = [pq.read_table(file, columns=PEER_COLUMNS) for file in files]
     table = pa.concat_tables(tables)
     points = table.column("points").cast(pa.float64())
-    table = table.set_column(columns.index("points"), "points", points)
+    table = table.set_column(PEER_COLUMNS.index("points"), "points", points)
     return table.to_pandas()
 
 

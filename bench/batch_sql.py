@@ -17,7 +17,7 @@ import polars as pl
 
 from socialcredit.policy.model import Policy
 
-from bench.batch_peers import rule_rows
+from bench.batch_peers import PEER_COLUMNS, rule_rows
 
 URL = os.environ.get("SOCIALCREDIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -119,10 +119,9 @@ def load(files: list[Path], policy: Policy) -> int:
 
 
 def _copy(cursor: Any, file: Path) -> int:
-    frame = pl.read_parquet(
-        file,
-        columns=["source", "id", "subject", "kind", "ref", "rule", "occurred_on", "recorded_at", "points", "status"],
-    ).with_columns((pl.col("points") * 100).cast(pl.Int64).alias("points"))
+    frame = pl.read_parquet(file, columns=PEER_COLUMNS).with_columns(
+        (pl.col("points") * 100).cast(pl.Int64).alias("points")
+    )
     sql = (
         "COPY bench_records (source, id, subject, kind, ref, rule, occurred_on, recorded_at, points_cents, status)"
         " FROM STDIN (FORMAT csv)"

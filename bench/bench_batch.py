@@ -1,6 +1,6 @@
 """Batch scoring throughput and peak memory: ``socialcredit score`` against its floor and its peers, in one run.
 
-Run: python -m bench.bench_batch [--records 10000000 ...] [--methods score engine floor read sql pandas]
+Run: python -m bench.bench_batch [--records 10000000 ...] [--methods score engine floor read read-peer sql pandas]
      [--data DIR] [--partitions N]
 
 For each size a synthetic population is generated once under the shipped handbook (``socialcredit synth``,
@@ -14,6 +14,7 @@ For each size a synthetic population is generated once under the shipped handboo
 - ``floor``: a bare Polars group-by-sum of points per subject (streaming);
 - ``read``: every column of every record read into memory, file by file, and nothing else: what checking
   every record costs before any check (an upper bound for ``score``);
+- ``read-peer``: the same, for the ten columns the SQL and pandas peers read (no reason, document or evidence);
 - ``sql``: a subset of the semantics in PostgreSQL (records loaded with COPY first, load timed apart);
 - ``pandas``: the same subset in plain pandas.
 
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HANDBOOK = ROOT / "policies" / "rongcheng.toml"
 AS_OF = date(2025, 1, 1)
 RECORDS_PER_PERSON = 9.3  # 24 months of the handbook's default rates, people and organisations together
-METHODS = ("score", "engine", "floor", "read", "sql", "pandas")
+METHODS = ("score", "engine", "floor", "read", "read-peer", "sql", "pandas")
 
 
 def population(records: int, data: Path) -> Path:
@@ -86,11 +87,11 @@ def child(method: str, records: Path, partitions: int | None) -> dict[str, Any]:
         from bench.batch_peers import floor
 
         subjects = floor(files, policy)
-    elif method == "read":
-        from bench.batch_peers import read_every_column
+    elif method in ("read", "read-peer"):
+        from bench.batch_peers import PEER_COLUMNS, read_every_column
 
         subjects = 0
-        extra["records"] = read_every_column(files)
+        extra["records"] = read_every_column(files, PEER_COLUMNS if method == "read-peer" else None)
     elif method == "pandas":
         from bench.batch_peers import pandas_scores
 
@@ -191,7 +192,7 @@ def measure(size: int, methods: list[str], data: Path, partitions: int | None) -
         for name, row in by.items():
             if name != "score":
                 ratios[f"score/{name}"] = round(by["score"]["records_per_s"] / row["records_per_s"], 3)
-    for name in ("engine", "read"):
+    for name in ("engine", "read", "read-peer"):
         if name in by and "floor" in by:
             ratios[f"{name}/floor"] = round(by[name]["records_per_s"] / by["floor"]["records_per_s"], 3)
     return {"records": total, "load_1min": round(os.getloadavg()[0], 1), "methods": rows, "ratios": ratios}
