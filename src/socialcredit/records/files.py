@@ -187,15 +187,13 @@ def _loose(frame: pl.DataFrame, untexted: set[str]) -> pl.Expr:
     if untexted & KEY_FIELDS:  # keys compared across records must read alike in every row: all per record
         return pl.lit(True)
     schema = frame.schema
-    loose: list[pl.Expr] = [
+    loose: list[pl.Expr] = [  # text columns (points too) that some record gave such a token
         pl.col(name).str.contains(_TOKEN_TEXT).fill_null(False)
         for name in sorted(untexted)
         if schema.get(name) == pl.String
     ]
     points = schema.get("points")
-    if points == pl.String and "points" in untexted:
-        loose.append(pl.col("points").str.contains(_TOKEN_TEXT).fill_null(False))
-    elif points is not None and points != pl.String and not points.is_integer():
+    if points is not None and points != pl.String and not points.is_integer():  # read as floats
         loose.append(pl.col("points").is_not_null())
     evidence = schema.get("evidence")
     if isinstance(evidence, pl.List) and isinstance(evidence.inner, pl.Struct):
